@@ -1,0 +1,255 @@
+// A private dockerd for tests: own socket, data-root, exec-root and pidfile; contained network.
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Docker from 'dockerode';
+import { NET, REFUSING_PROXY, paths } from './layout.js';
+
+export interface DaemonConfig {
+  'registry-mirrors'?: string[];
+  [key: string]: unknown;
+}
+
+export function baseDaemonConfig(): DaemonConfig {
+  return {
+    // Unknown names resolve nowhere: the gateway address has no DNS server, so lookups are refused at once.
+    dns: [NET.bridgeGateway],
+    'default-address-pools': [{ base: NET.pool, size: 24 }],
+    'registry-mirrors': [],
+  };
+}
+
+export function readPid(): number | undefined {
+  try {
+    const pid = Number(readFileSync(paths.pidfile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function engine(): Docker {
+  return new Docker({ socketPath: paths.socket });
+}
+
+async function waitForPing(timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      await engine().ping();
+      return;
+    } catch (err) {
+      last = err;
+      await sleep(100);
+    }
+  }
+  throw new Error(
+    `test bed dockerd did not answer within ${timeoutMs} ms: ${String(last)}; see ${paths.log}`,
+  );
+}
+
+/** Starts the private dockerd unless it already runs; returns its pid. */
+export async function startDockerd(): Promise<number> {
+  const running = readPid();
+  if (isAlive(running)) {
+    await waitForPing(10_000);
+    return running!;
+  }
+  if (process.getuid?.() !== 0) {
+    throw new Error('the test bed starts its own dockerd and needs root (or set DRPC_TEST_DOCKER_HOST)');
+  }
+  for (const bin of ['dockerd', 'containerd', 'runc', 'ip']) {
+    if (!onPath(bin))
+      throw new Error(`${bin} is missing: apt-get install docker.io (the .ci/run script does)`);
+  }
+  // A dockerd killed hard leaves its pidfiles behind and then refuses to start.
+  rmSync(paths.pidfile, { force: true });
+  rmSync(`${paths.execRoot}/containerd/containerd.pid`, { force: true });
+  mkdirSync(paths.dir, { recursive: true });
+  ensureBridge();
+  if (!existsSync(paths.daemonJson)) writeDaemonConfig(baseDaemonConfig());
+  const log = openSync(paths.log, 'a');
+  const child = spawn(
+    'dockerd',
+    [
+      '--host',
+      `unix://${paths.socket}`,
+      '--data-root',
+      paths.dataRoot,
+      '--exec-root',
+      paths.execRoot,
+      '--pidfile',
+      paths.pidfile,
+      '--config-file',
+      paths.daemonJson,
+      '--iptables=false',
+      '--ip6tables=false',
+      '--bridge',
+      NET.bridge,
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: {
+        ...process.env,
+        HTTP_PROXY: REFUSING_PROXY,
+        HTTPS_PROXY: REFUSING_PROXY,
+        http_proxy: REFUSING_PROXY,
+        https_proxy: REFUSING_PROXY,
+        NO_PROXY: '127.0.0.1,localhost,::1',
+        no_proxy: '127.0.0.1,localhost,::1',
+      },
+    },
+  );
+  child.unref();
+  await waitForPing(20_000);
+  return child.pid!;
+}
+
+export function writeDaemonConfig(config: DaemonConfig): void {
+  writeFileSync(paths.daemonJson, JSON.stringify(config, null, 2) + '\n');
+}
+
+export async function readDaemonConfig(): Promise<DaemonConfig> {
+  return JSON.parse(await readFile(paths.daemonJson, 'utf8')) as DaemonConfig;
+}
+
+/** Points the engine at mirrors the way an admin would: edit daemon.json, SIGHUP, wait until info() shows it. */
+export async function setMirrors(mirrors: string[]): Promise<void> {
+  const config = await readDaemonConfig();
+  config['registry-mirrors'] = mirrors;
+  writeDaemonConfig(config);
+  await reloadDockerd();
+  const want = mirrors.map((m) => m.replace(/\/?$/, '/'));
+  const deadline = Date.now() + 5_000;
+  while (Date.now() < deadline) {
+    const info = (await engine().info()) as { RegistryConfig?: { Mirrors?: string[] } };
+    const have = info.RegistryConfig?.Mirrors ?? [];
+    if (have.length === want.length && want.every((m) => have.includes(m))) return;
+    await sleep(20);
+  }
+  throw new Error(`dockerd did not pick up registry-mirrors ${JSON.stringify(mirrors)}`);
+}
+
+export async function reloadDockerd(): Promise<void> {
+  const pid = readPid();
+  if (!isAlive(pid)) throw new Error('test bed dockerd is not running');
+  process.kill(pid!, 'SIGHUP');
+}
+
+/** SIGTERM by pid, wait for it to end, then unmount what it leaves behind. */
+export async function stopDockerd(): Promise<void> {
+  const pid = readPid();
+  if (isAlive(pid)) {
+    process.kill(pid!, 'SIGTERM');
+    const deadline = Date.now() + 20_000;
+    while (isAlive(pid) && Date.now() < deadline) await sleep(50);
+    if (isAlive(pid)) process.kill(pid!, 'SIGKILL');
+  }
+  // containerd is dockerd's child and ends with it; shims of containers with no restart may linger.
+  for (const p of childPidsOf(paths.execRoot)) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  unmountUnder(paths.dir);
+}
+
+/** Processes whose command line names our exec-root (containerd shims), found through /proc, not by name. */
+function childPidsOf(marker: string): number[] {
+  const out: number[] = [];
+  for (const entry of safeReaddir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.includes(marker) && Number(entry) !== process.pid) out.push(Number(entry));
+    } catch {
+      /* raced with exit */
+    }
+  }
+  return out;
+}
+
+export function mountsUnder(dir: string): string[] {
+  const lines = readFileSync('/proc/self/mounts', 'utf8').split('\n');
+  return lines
+    .map((l) => l.split(' ')[1] ?? '')
+    .map((m) => m.replace(/\\040/g, ' '))
+    .filter((m) => m === dir || m.startsWith(dir + '/'))
+    .sort((a, b) => b.length - a.length);
+}
+
+function unmountUnder(dir: string): void {
+  for (const m of mountsUnder(dir)) {
+    spawnSyncQuiet('umount', ['-l', m]);
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+function spawnSyncQuiet(cmd: string, args: string[]): void {
+  spawnSync(cmd, args, { stdio: 'ignore' });
+}
+export function onPath(bin: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, bin), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Our own bridge for dockerd's default network, so a real docker0 on the host is never touched. */
+export function ensureBridge(): void {
+  if (existsSync(`/sys/class/net/${NET.bridge}`)) return;
+  const steps: string[][] = [
+    ['link', 'add', NET.bridge, 'type', 'bridge'],
+    ['addr', 'add', NET.bridgeCidr, 'dev', NET.bridge],
+    ['link', 'set', NET.bridge, 'up'],
+  ];
+  for (const args of steps) {
+    const r = spawnSync('ip', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`ip ${args.join(' ')} failed: ${r.stderr || r.error}`);
+  }
+}
+
+export function removeBridge(): void {
+  if (existsSync(`/sys/class/net/${NET.bridge}`)) spawnSyncQuiet('ip', ['link', 'delete', NET.bridge]);
+}
+
+export function removeTestbedDir(): void {
+  if (mountsUnder(paths.dir).length > 0) throw new Error(`refusing to delete ${paths.dir}: still mounted`);
+  rmSync(paths.dir, { recursive: true, force: true });
+}

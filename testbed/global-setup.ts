@@ -1,0 +1,23 @@
+// Vitest global setup: bring the test bed up once for the whole run, and down again unless it was
+// already running before (then a developer started it with `npm run testbed -- up` and keeps it).
+import type { TestProject } from 'vitest/node';
+import { isAlive } from './dockerd.js';
+import { ensureTestbed, readState, teardown, type TestbedInfo } from './index.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testbed: TestbedInfo;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const before = readState();
+  const wasRunning = !!before && isAlive(before.dockerdPid);
+  // In CI a missing engine is a failure, never a silent skip: ensureTestbed throws with the reason.
+  const info = await ensureTestbed();
+  const { fixtures: _fixtures, ...plain } = info;
+  project.provide('testbed', plain);
+  return async () => {
+    if (!wasRunning) await teardown();
+  };
+}

@@ -1,0 +1,61 @@
+// Helpers for integration tests against the test bed.
+import { inject } from 'vitest';
+import Docker from 'dockerode';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import type { TestbedInfo } from './index.js';
+
+export function testbed(): TestbedInfo {
+  return inject('testbed');
+}
+
+export function testDocker(): Docker {
+  return new Docker({ socketPath: testbed().socketPath });
+}
+
+export function tempDir(prefix = 'drpc-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A port that is free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+/** A unique name for containers and files of one test. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Removes local copies of images so the next pull really fetches layers. */
+export async function removeLocalImages(docker: Docker, refs: string[]): Promise<void> {
+  for (const ref of refs) {
+    try {
+      await docker.getImage(ref).remove({ force: true });
+    } catch {
+      /* not present */
+    }
+  }
+}
+
+/** docker pull through the engine, failing on errors carried inside the progress stream. */
+export async function pull(docker: Docker, ref: string): Promise<void> {
+  const stream = await docker.pull(ref);
+  await new Promise<void>((resolve, reject) => {
+    docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string }>) => {
+      const failed = events?.find((e) => e.error);
+      if (err) reject(err);
+      else if (failed) reject(new Error(failed.error));
+      else resolve();
+    });
+  });
+}

@@ -1,0 +1,45 @@
+// Where the test bed keeps its private engine and what it names things.
+// Everything lives under one directory outside the checkout (unix socket paths must stay short).
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const checkout = resolve(import.meta.dirname, '..');
+const tag = createHash('sha256').update(checkout).digest('hex').slice(0, 8);
+
+export const TESTBED_DIR = process.env.DRPC_TESTBED_DIR ?? join(tmpdir(), `drpc-tb-${tag}`);
+export const paths = {
+  dir: TESTBED_DIR,
+  socket: join(TESTBED_DIR, 'docker.sock'),
+  dataRoot: join(TESTBED_DIR, 'data'),
+  execRoot: join(TESTBED_DIR, 'exec'),
+  pidfile: join(TESTBED_DIR, 'dockerd.pid'),
+  daemonJson: join(TESTBED_DIR, 'daemon.json'),
+  log: join(TESTBED_DIR, 'dockerd.log'),
+  state: join(TESTBED_DIR, 'state.json'),
+  upstreamData: join(TESTBED_DIR, 'upstream-data'),
+  upstreamConfig: join(TESTBED_DIR, 'upstream-config'),
+  build: join(TESTBED_DIR, 'build'),
+};
+
+/** Pinned addresses: every container and network the test bed's engine makes lives in 10.213.0.0/16. */
+export const NET = {
+  bridge: 'drpc-tb0',
+  bridgeCidr: '10.213.7.1/24',
+  bridgeGateway: '10.213.7.1',
+  pool: '10.213.0.0/16',
+  testNetwork: 'drpc-tb-net',
+};
+
+/** A loopback port nothing listens on: dockerd's fall-back to Docker Hub goes there and is refused. */
+export const REFUSING_PROXY = 'http://127.0.0.1:9';
+
+export const UPSTREAM = {
+  container: 'drpc-tb-upstream',
+  /** How the mirror (on the test network) reaches the stand-in for Docker Hub. */
+  url: 'http://drpc-tb-upstream:5000',
+};
+
+/** The registry image the test bed builds FROM scratch; tagged as the product's default too. */
+export const REGISTRY_IMAGE = 'registry:2';
+export const LABEL = 'io.drpc.testbed';
