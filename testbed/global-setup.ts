@@ -10,7 +10,9 @@ declare module 'vitest' {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
+  // Pure unit-test runs during development may opt out; `npm test` never sets this.
+  if (process.env.DRPC_NO_TESTBED === '1') return;
   const before = readState();
   const wasRunning = !!before && isAlive(before.dockerdPid);
   // In CI a missing engine is a failure, never a silent skip: ensureTestbed throws with the reason.
