@@ -8,3 +8,13 @@ cd "$ROOT"
 echo "== lint"; eslint . ; prettier --check . >/dev/null || { prettier --check .; exit 1; }
 echo "== typecheck"; tsc -p tsconfig.json
 echo "== tests"; vitest run "$@"
+# Nothing may be left behind by the suite: no engine process, mount or bridge of the test bed.
+if [ "${DRPC_NO_TESTBED:-}" != 1 ]; then
+  tb=$(node --import tsx -e 'import("./testbed/layout.ts").then(m => console.log(m.TESTBED_DIR))')
+  if [ ! -e "$tb/dockerd.pid" ] || ! kill -0 "$(cat "$tb/dockerd.pid" 2>/dev/null)" 2>/dev/null; then
+    left=$(grep -c " $tb" /proc/mounts || true)
+    [ "$left" = 0 ] || { echo "test bed left $left mounts under $tb" >&2; exit 1; }
+    [ ! -e /sys/class/net/drpc-tb0 ] || { echo "test bed left its bridge drpc-tb0" >&2; exit 1; }
+    echo "== clean: no engine, mount or bridge of the test bed left behind"
+  fi
+fi

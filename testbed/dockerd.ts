@@ -253,3 +253,9 @@ export function removeTestbedDir(): void {
   if (mountsUnder(paths.dir).length > 0) throw new Error(`refusing to delete ${paths.dir}: still mounted`);
   rmSync(paths.dir, { recursive: true, force: true });
 }
+
+/** Stops and starts the engine the way a reboot or a Docker Desktop restart would (clean SIGTERM). */
+export async function restartDockerd(): Promise<number> {
+  await stopDockerd();
+  return startDockerd();
+}

@@ -1,8 +1,8 @@
 // Vitest global setup: bring the test bed up once for the whole run, and down again unless it was
 // already running before (then a developer started it with `npm run testbed -- up` and keeps it).
 import type { TestProject } from 'vitest/node';
-import { isAlive } from './dockerd.js';
-import { ensureTestbed, readState, teardown, type TestbedInfo } from './index.js';
+import { isAlive, readPid } from './dockerd.js';
+import { ensureTestbed, teardown, type TestbedInfo } from './index.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,8 +13,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
   // Pure unit-test runs during development may opt out; `npm test` never sets this.
   if (process.env.DRPC_NO_TESTBED === '1') return;
-  const before = readState();
-  const wasRunning = !!before && isAlive(before.dockerdPid);
+  // The pidfile, not the saved state: a test that restarts the engine changes its pid.
+  const wasRunning = isAlive(readPid());
   // In CI a missing engine is a failure, never a silent skip: ensureTestbed throws with the reason.
   const info = await ensureTestbed();
   const { fixtures: _fixtures, ...plain } = info;

@@ -4,7 +4,6 @@ import Docker from 'dockerode';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import type { TestbedInfo } from './index.js';
 
 export function testbed(): TestbedInfo {
@@ -19,17 +18,7 @@ export function tempDir(prefix = 'drpc-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** A port that is free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
+export { freeLoopbackPort as freePort } from './upstream.js';
 
 /** A unique name for containers and files of one test. */
 export function uniqueName(prefix: string): string {

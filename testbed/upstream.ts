@@ -1,9 +1,11 @@
 // The stand-in for Docker Hub: a plain registry container on the test network, seeded with fixtures,
 // whose access log lets tests count exactly which requests reached "Docker Hub".
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
+import { demuxLogs } from '../app/docker/demux.js';
 import { LABEL, NET, REGISTRY_IMAGE, UPSTREAM, paths } from './layout.js';
 
 const CONFIG = `version: 0.1
@@ -39,6 +41,8 @@ export async function ensureUpstream(docker: Docker): Promise<string> {
     info = undefined;
   }
   if (!info) {
+    // A pinned host port (chosen free now) stays the same when the engine restarts the container.
+    const hostPort = await freeLoopbackPort();
     await docker.createContainer({
       name: UPSTREAM.container,
       Image: REGISTRY_IMAGE,
@@ -46,13 +50,25 @@ export async function ensureUpstream(docker: Docker): Promise<string> {
       ExposedPorts: { '5000/tcp': {} },
       HostConfig: {
         Binds: [`${paths.upstreamConfig}:/etc/docker/registry:ro`, `${paths.upstreamData}:/var/lib/registry`],
-        PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(hostPort) }] },
         NetworkMode: NET.testNetwork,
       },
     });
   }
   await startUpstream(docker);
   return upstreamBase(docker);
+}
+
+/** A port that is free on 127.0.0.1 right now. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
 }
 
 export async function upstreamBase(docker: Docker): Promise<string> {
@@ -95,23 +111,11 @@ export async function upstreamRequests(docker: Docker): Promise<UpstreamRequest[
   const buf = (await docker
     .getContainer(UPSTREAM.container)
     .logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-  const text = demux(buf);
+  const text = demuxLogs(buf);
   const out: UpstreamRequest[] = [];
   // Combined log format: 10.213.1.3 - - [date] "GET /v2/... HTTP/1.1" 200 123 "" "ua"
   for (const m of text.matchAll(/"(GET|HEAD|PUT|POST|PATCH|DELETE) (\S+) HTTP\/[\d.]+" (\d{3})/g)) {
     out.push({ method: m[1]!, path: m[2]!, status: Number(m[3]) });
   }
   return out;
-}
-
-/** Strips the 8-byte stream frame headers of non-TTY container logs. */
-export function demux(buf: Buffer): string {
-  const parts: Buffer[] = [];
-  let i = 0;
-  while (i + 8 <= buf.length) {
-    const size = buf.readUInt32BE(i + 4);
-    parts.push(buf.subarray(i + 8, i + 8 + size));
-    i += 8 + size;
-  }
-  return Buffer.concat(parts).toString('utf8');
 }

@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Entry point of the `drpc` command.
+import { runCli } from './run.js';
+
+const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+const code = await runCli(process.argv.slice(2), {
+  out: (t) => process.stdout.write(t + '\n'),
+  err: (t) => process.stderr.write(t + '\n'),
+  env: process.env,
+  interrupted,
+});
+process.exit(code);

@@ -1,0 +1,80 @@
+// The container we want, as dockerode create options plus a hash of everything that defines it.
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+import { configPathFor, DEBUG_PORT, REGISTRY_PORT, type RegistryMajor } from './registry-config.js';
+import { MIRROR_LABEL, mirrorDirs, type MirrorSettings, type UpstreamCredentials } from './settings.js';
+
+export const LABELS = {
+  managed: MIRROR_LABEL,
+  role: 'io.drpc.role',
+  hash: 'io.drpc.config-hash',
+  dataDir: 'io.drpc.data-dir',
+} as const;
+
+export interface ContainerSpec {
+  create: Docker.ContainerCreateOptions;
+  hash: string;
+  /** environment that carries secrets; compared with the live container, never hashed into a label */
+  secretEnv: string[];
+}
+
+export function credentialEnv(creds?: UpstreamCredentials | null): string[] {
+  if (!creds) return [];
+  return [`REGISTRY_PROXY_USERNAME=${creds.username}`, `REGISTRY_PROXY_PASSWORD=${creds.password}`];
+}
+
+export function containerSpec(
+  s: MirrorSettings,
+  major: RegistryMajor,
+  configText: string,
+  creds?: UpstreamCredentials | null,
+): ContainerSpec {
+  const dirs = mirrorDirs(s);
+  const configPath = configPathFor(major);
+  const configDir = configPath.slice(0, configPath.lastIndexOf('/'));
+  const secretEnv = credentialEnv(creds);
+  // Everything that, when changed, needs a new container. Secrets stay out (labels are readable by anyone).
+  const identity = {
+    image: s.image,
+    configText,
+    port: s.port,
+    bindAddress: s.bindAddress,
+    dataDir: s.dataDir,
+    network: s.network,
+    restartPolicy: s.restartPolicy,
+    major,
+  };
+  const hash = createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
+  const create: Docker.ContainerCreateOptions = {
+    name: s.containerName,
+    Image: s.image,
+    Env: secretEnv,
+    Labels: {
+      [LABELS.managed]: 'true',
+      [LABELS.role]: 'mirror',
+      [LABELS.hash]: hash,
+      [LABELS.dataDir]: s.dataDir,
+    },
+    ExposedPorts: { [`${REGISTRY_PORT}/tcp`]: {}, [`${DEBUG_PORT}/tcp`]: {} },
+    HostConfig: {
+      Binds: [`${dirs.config}:${configDir}:ro`, `${dirs.data}:/var/lib/registry:rw`],
+      PortBindings: {
+        [`${REGISTRY_PORT}/tcp`]: [{ HostIp: s.bindAddress, HostPort: String(s.port) }],
+        // Metrics stay on loopback whatever the bind address; the engine picks a free host port.
+        [`${DEBUG_PORT}/tcp`]: [{ HostIp: '127.0.0.1', HostPort: '' }],
+      },
+      RestartPolicy: { Name: s.restartPolicy },
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
+    },
+  };
+  return { create, hash, secretEnv };
+}
+
+/** Whether a live container still matches the spec (hash label and secret environment). */
+export function matchesSpec(info: Docker.ContainerInspectInfo, spec: ContainerSpec): boolean {
+  if (info.Config.Labels?.[LABELS.hash] !== spec.hash) return false;
+  const env = new Set(info.Config.Env ?? []);
+  const secretKeys = ['REGISTRY_PROXY_USERNAME=', 'REGISTRY_PROXY_PASSWORD='];
+  const liveSecrets = [...env].filter((e) => secretKeys.some((k) => e.startsWith(k))).sort();
+  return JSON.stringify(liveSecrets) === JSON.stringify([...spec.secretEnv].sort());
+}

@@ -1,0 +1,352 @@
+// The mirror: the registry in proxy mode as a container we own. Up, down, restart, remove, status, logs.
+import type Docker from 'dockerode';
+import { demuxLogs } from '../docker/demux.js';
+import { AppError, messageOf } from '../util/errors.js';
+import { containerSpec, LABELS, matchesSpec } from './container-spec.js';
+import { prepareDirs, writeFileAtomic } from './files.js';
+import { registryAnswers } from './http.js';
+import { ensureImage, hasImage, type PullProgress } from './image.js';
+import { checkPort, nextFreePort, type ProcessLookup } from './ports.js';
+import { registryMajorOf, renderRegistryConfig, REGISTRY_PORT } from './registry-config.js';
+import {
+  describeIssues,
+  mirrorDirs,
+  mirrorSettingsSchema,
+  type MirrorSettings,
+  type UpstreamCredentials,
+} from './settings.js';
+import { classifyContainer, debugPortOf, type MirrorStatus } from './status.js';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface MirrorOptions {
+  docker: Docker;
+  settings: MirrorSettings;
+  credentials?: UpstreamCredentials | null;
+  /** how the engine was found, for messages */
+  endpoint?: string;
+  /** the host where published ports appear: loopback for a local engine, the VM's address for docker-machine */
+  engineHost?: string;
+  platform?: NodeJS.Platform;
+  portLookup?: ProcessLookup;
+  /** how long `up` waits for GET /v2/ */
+  healthTimeoutMs?: number;
+}
+
+export type UpAction = 'created' | 'recreated' | 'started' | 'unchanged';
+
+export class Mirror {
+  readonly settings: MirrorSettings;
+  private readonly docker: Docker;
+
+  constructor(private readonly opts: MirrorOptions) {
+    const parsed = mirrorSettingsSchema.safeParse(opts.settings);
+    if (!parsed.success) throw new AppError('INVALID_INPUT', describeIssues(parsed.error));
+    this.settings = parsed.data;
+    this.docker = opts.docker;
+  }
+
+  private get localEngine(): boolean {
+    return !this.opts.engineHost || ['127.0.0.1', 'localhost', '::1'].includes(this.opts.engineHost);
+  }
+
+  /** What Docker engines should list in registry-mirrors. Loopback stays `localhost`: Docker Desktop's
+   * containerd store speaks plain HTTP only to loopback hosts. */
+  get mirrorUrl(): string {
+    const b = this.settings.bindAddress;
+    if (this.localEngine && (b === '127.0.0.1' || b === '0.0.0.0' || b === '::1' || b === '::')) {
+      return `http://localhost:${this.settings.port}`;
+    }
+    const host = this.localEngine ? b : this.opts.engineHost!;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.settings.port}`;
+  }
+
+  /** Where this process reaches the registry over HTTP. */
+  get baseUrl(): string {
+    const b = this.settings.bindAddress;
+    let host = this.localEngine
+      ? b === '0.0.0.0'
+        ? '127.0.0.1'
+        : b === '::'
+          ? '::1'
+          : b
+      : this.opts.engineHost!;
+    if (host.includes(':')) host = `[${host}]`;
+    return `http://${host}:${this.settings.port}`;
+  }
+
+  get configFile(): string {
+    return join(mirrorDirs(this.settings).config, 'config.yml');
+  }
+
+  async inspect(): Promise<Docker.ContainerInspectInfo | undefined> {
+    try {
+      return await this.docker.getContainer(this.settings.containerName).inspect();
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+      throw err;
+    }
+  }
+
+  private async pingEngine(): Promise<void> {
+    try {
+      await this.docker.ping();
+    } catch (err) {
+      throw new AppError(
+        'ENGINE_UNREACHABLE',
+        `Docker is not reachable at ${this.opts.endpoint ?? 'its socket'} (${messageOf(err)}): start Docker and try again`,
+      );
+    }
+  }
+
+  private async portProblem(): Promise<AppError | undefined> {
+    if (!this.localEngine) return undefined;
+    const { port, bindAddress } = this.settings;
+    const check = await checkPort(port, bindAddress, {
+      ...(this.opts.platform ? { platform: this.opts.platform } : {}),
+      ...(this.opts.portLookup ? { lookup: this.opts.portLookup } : {}),
+    });
+    if (check.free) return undefined;
+    const suggestion = await nextFreePort(port, bindAddress);
+    const who = check.heldBy ? ` by ${check.heldBy}` : '';
+    const offer = suggestion ? `; port ${suggestion} is free` : '';
+    return new AppError(
+      'PORT_IN_USE',
+      `port ${port} on ${bindAddress} is already in use${who}${check.hint ? ` (${check.hint})` : ''}${offer}`,
+      { port, ...(check.heldBy ? { heldBy: check.heldBy } : {}), ...(suggestion ? { suggestion } : {}) },
+    );
+  }
+
+  /** Creates or updates the container so it matches the settings, starts it and waits until it serves. */
+  async up(onProgress?: (p: PullProgress) => void): Promise<{ action: UpAction; status: MirrorStatus }> {
+    await this.pingEngine();
+    await prepareDirs(this.settings);
+    await ensureImage(this.docker, this.settings.image, onProgress);
+    const image = await this.docker.getImage(this.settings.image).inspect();
+    const major = registryMajorOf(this.settings.image, image.Config?.Cmd);
+    const configText = renderRegistryConfig(this.settings, major);
+    const spec = containerSpec(this.settings, major, configText, this.opts.credentials);
+    const existing = await this.inspect();
+    if (existing && existing.Config.Labels?.[LABELS.managed] !== 'true') {
+      throw new AppError(
+        'INVALID_INPUT',
+        `a container named ${this.settings.containerName} exists and was not made by this app: rename it or choose another name`,
+      );
+    }
+    let action: UpAction;
+    if (existing && matchesSpec(existing, spec)) {
+      await writeFileAtomic(this.configFile, configText);
+      action = existing.State.Running ? 'unchanged' : 'started';
+      if (!existing.State.Running) await this.start();
+    } else {
+      // Our own running container holds the port it publishes: only check when it will not free it.
+      const holdsPort = existing?.State.Running && publishedPort(existing) === this.settings.port;
+      if (!holdsPort) {
+        const problem = await this.portProblem();
+        if (problem) throw problem;
+      }
+      if (existing) await this.docker.getContainer(existing.Id).remove({ force: true });
+      await writeFileAtomic(this.configFile, configText);
+      await this.docker.createContainer({
+        ...spec.create,
+        HostConfig: {
+          ...spec.create.HostConfig,
+          ...(this.settings.network ? { NetworkMode: this.settings.network } : {}),
+        },
+      });
+      await this.start(true);
+      action = existing ? 'recreated' : 'created';
+    }
+    return { action, status: await this.waitUntilServing(this.opts.healthTimeoutMs ?? 20_000) };
+  }
+
+  private async start(justCreated = false): Promise<void> {
+    try {
+      await this.docker.getContainer(this.settings.containerName).start();
+    } catch (err) {
+      const msg = messageOf(err);
+      if (/address already in use|port is already allocated/i.test(msg)) {
+        if (justCreated) await this.docker.getContainer(this.settings.containerName).remove({ force: true });
+        throw (await this.portProblem()) ?? new AppError('PORT_IN_USE', msg, { port: this.settings.port });
+      }
+      if ((err as { statusCode?: number }).statusCode === 304) return; // already running
+      throw err;
+    }
+  }
+
+  /** Polls until the registry answers, crash-loops, or the time runs out; returns the last status. */
+  async waitUntilServing(timeoutMs: number): Promise<MirrorStatus> {
+    const deadline = Date.now() + timeoutMs;
+    const first = await this.inspect();
+    const baseline = first?.RestartCount ?? 0;
+    for (;;) {
+      const status = await this.status(baseline);
+      if (status.state === 'running' || status.state === 'crash-looping') return status;
+      if (Date.now() > deadline) return status;
+      await sleep(100);
+    }
+  }
+
+  async down(): Promise<boolean> {
+    await this.pingEngine();
+    const info = await this.inspect();
+    if (!info?.State.Running) return false;
+    await this.docker.getContainer(info.Id).stop({ t: 5 });
+    return true;
+  }
+
+  async restart(): Promise<MirrorStatus> {
+    await this.pingEngine();
+    const info = await this.inspect();
+    if (!info) throw new AppError('NOT_CREATED', 'the mirror has not been created yet: run up first');
+    await this.docker.getContainer(info.Id).restart({ t: 5 });
+    return this.waitUntilServing(this.opts.healthTimeoutMs ?? 20_000);
+  }
+
+  /** Removes the container; the data directory (the cache) stays. */
+  async remove(): Promise<boolean> {
+    await this.pingEngine();
+    const info = await this.inspect();
+    if (!info) return false;
+    await this.docker.getContainer(info.Id).remove({ force: true });
+    return true;
+  }
+
+  async status(previousRestartCount?: number): Promise<MirrorStatus> {
+    const base = {
+      mirrorUrl: this.mirrorUrl,
+      checkedAt: new Date().toISOString(),
+    };
+    const endpoint = this.opts.endpoint ?? 'default';
+    let version: Docker.DockerVersion;
+    try {
+      version = await this.docker.version();
+    } catch (err) {
+      return {
+        ...base,
+        state: 'engine-unreachable',
+        message: `Docker is not reachable at ${endpoint} (${messageOf(err)}): start Docker`,
+        engine: { endpoint, reachable: false },
+      };
+    }
+    const engine = { endpoint, reachable: true, version: version.Version, os: version.Os };
+    const info = await this.inspect();
+    if (!info) {
+      if (!(await hasImage(this.docker, this.settings.image))) {
+        return {
+          ...base,
+          engine,
+          state: 'image-missing',
+          message: `the registry image ${this.settings.image} is not on this engine yet: up pulls it`,
+        };
+      }
+      const problem = await this.portProblem();
+      if (problem) {
+        return {
+          ...base,
+          engine,
+          state: 'port-in-use',
+          message: problem.message,
+          port: portDetails(problem),
+        };
+      }
+      return {
+        ...base,
+        engine,
+        state: 'not-created',
+        message: 'the mirror has not been created yet: run up',
+      };
+    }
+    const healthy = info.State.Running ? await registryAnswers(this.baseUrl) : false;
+    const cls = classifyContainer(info, healthy, Date.now(), previousRestartCount);
+    const major = registryMajorOf(
+      this.settings.image,
+      (await safeImageCmd(this.docker, this.settings.image)) ?? undefined,
+    );
+    const spec = containerSpec(
+      this.settings,
+      major,
+      renderRegistryConfig(this.settings, major),
+      this.opts.credentials,
+    );
+    const debugPort = debugPortOf(info);
+    return {
+      ...base,
+      engine,
+      ...cls,
+      container: {
+        id: info.Id,
+        name: info.Name.replace(/^\//, ''),
+        image: info.Config.Image,
+        running: info.State.Running,
+        restartCount: info.RestartCount ?? 0,
+        exitCode: info.State.ExitCode,
+        startedAt: info.State.StartedAt,
+        configCurrent: matchesSpec(info, spec),
+        ...(debugPort ? { debugPort } : {}),
+      },
+    };
+  }
+
+  /** The registry's log lines (stdout and stderr), demultiplexed. */
+  async logs(tail = 200): Promise<string> {
+    const info = await this.inspect();
+    if (!info) throw new AppError('NOT_CREATED', 'the mirror has not been created yet: run up first');
+    const buf = (await this.docker
+      .getContainer(info.Id)
+      .logs({ stdout: true, stderr: true, follow: false, tail })) as unknown as Buffer;
+    return demuxLogs(buf);
+  }
+
+  /** Follows the log; returns a function that stops following. */
+  async followLogs(onLine: (line: string) => void, tail = 50): Promise<() => void> {
+    const info = await this.inspect();
+    if (!info) throw new AppError('NOT_CREATED', 'the mirror has not been created yet: run up first');
+    const stream = (await this.docker
+      .getContainer(info.Id)
+      .logs({ stdout: true, stderr: true, follow: true, tail })) as NodeJS.ReadableStream & {
+      destroy(): void;
+    };
+    let pending = '';
+    const sink = new (await import('node:stream')).Writable({
+      write(chunk: Buffer, _enc, cb) {
+        pending += chunk.toString('utf8');
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const l of lines) onLine(l);
+        cb();
+      },
+    });
+    this.docker.modem.demuxStream(stream, sink, sink);
+    return () => stream.destroy();
+  }
+
+  /** The debug (metrics) endpoint on loopback, when the container publishes it. */
+  async debugUrl(): Promise<string | undefined> {
+    const info = await this.inspect();
+    const port = info && debugPortOf(info);
+    return port ? `http://127.0.0.1:${port}` : undefined;
+  }
+}
+
+function publishedPort(info: Docker.ContainerInspectInfo): number | undefined {
+  const p = info.HostConfig?.PortBindings?.[`${REGISTRY_PORT}/tcp`]?.[0]?.HostPort;
+  return p ? Number(p) : undefined;
+}
+
+function portDetails(err: AppError): MirrorStatus['port'] {
+  const d = err.details ?? {};
+  return {
+    port: Number(d.port),
+    ...(typeof d.heldBy === 'string' ? { heldBy: d.heldBy } : {}),
+    ...(typeof d.suggestion === 'number' ? { suggestion: d.suggestion } : {}),
+  };
+}
+
+async function safeImageCmd(docker: Docker, image: string): Promise<string[] | null> {
+  try {
+    return (await docker.getImage(image).inspect()).Config?.Cmd ?? null;
+  } catch {
+    return null;
+  }
+}

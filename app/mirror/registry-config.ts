@@ -1,0 +1,65 @@
+// Generates the registry's config.yml from typed settings, for the registry's major version.
+import { stringify } from 'yaml';
+import type { MirrorSettings } from './settings.js';
+
+export type RegistryMajor = 2 | 3;
+
+/** The port the registry listens on inside its container, and its debug (metrics) port. */
+export const REGISTRY_PORT = 5000;
+export const DEBUG_PORT = 5001;
+
+/** Where each major version reads its configuration (registry:2 vs registry:3 images). */
+export function configPathFor(major: RegistryMajor): string {
+  return major === 3 ? '/etc/distribution/config.yml' : '/etc/docker/registry/config.yml';
+}
+
+/**
+ * The major version of a registry image: the config path its CMD names is the surest sign
+ * (the official images differ exactly there); the tag is the fallback.
+ */
+export function registryMajorOf(image: string, cmd?: string[] | null): RegistryMajor {
+  const args = cmd ?? [];
+  if (args.some((a) => a.startsWith('/etc/distribution/'))) return 3;
+  if (args.some((a) => a.startsWith('/etc/docker/registry/'))) return 2;
+  const tag = /:([^/@]+)(?:@|$)/.exec(image)?.[1] ?? 'latest';
+  // registry:latest has been 3.x since April 2025.
+  if (tag === 'latest' || /^v?3(\.|$)/.test(tag)) return 3;
+  return 2;
+}
+
+export interface RegistryConfigDoc {
+  [key: string]: unknown;
+}
+
+export function buildRegistryConfig(s: MirrorSettings, major: RegistryMajor): RegistryConfigDoc {
+  const proxy: Record<string, unknown> = { remoteurl: s.upstreamUrl };
+  // The registry's own expiry ignores use and deletes blobs other repositories share; the app owns retention.
+  // 2.8 hard-codes the TTL but acts only with storage.delete enabled, which stays off. 3.x: ttl 0 = off.
+  if (major === 3) proxy.ttl = 0;
+  const debug: Record<string, unknown> = { addr: `:${DEBUG_PORT}` };
+  if (major === 3) debug.prometheus = { enabled: true, path: '/metrics' };
+  return {
+    version: 0.1,
+    // JSON lines: the app reads the access log to track pulls.
+    log: { level: 'info', formatter: 'json', fields: { service: 'registry' } },
+    storage: {
+      filesystem: { rootdirectory: '/var/lib/registry' },
+      cache: { blobdescriptor: 'inmemory' },
+    },
+    http: {
+      addr: `:${REGISTRY_PORT}`,
+      headers: { 'X-Content-Type-Options': ['nosniff'] },
+      debug,
+    },
+    health: { storagedriver: { enabled: true, interval: '10s', threshold: 3 } },
+    // Credentials never go here: the container gets them as REGISTRY_PROXY_USERNAME/PASSWORD.
+    proxy,
+  };
+}
+
+export function renderRegistryConfig(s: MirrorSettings, major: RegistryMajor): string {
+  return (
+    '# Written by docker-registry-proxy-cache; edits are replaced when the settings change.\n' +
+    stringify(buildRegistryConfig(s, major), { lineWidth: 0 })
+  );
+}
