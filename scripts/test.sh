@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 echo "== lint"; eslint . ; prettier --check . >/dev/null || { prettier --check .; exit 1; }
-echo "== typecheck"; tsc -p tsconfig.json
+echo "== typecheck"; for p in tsconfig.json tsconfig.main.json tsconfig.renderer.json; do [ ! -f "$p" ] || tsc -p "$p"; done
 echo "== tests"; vitest run "$@"
 # Nothing may be left behind by the suite: no engine process, mount or bridge of the test bed.
 if [ "${DRPC_NO_TESTBED:-}" != 1 ]; then
