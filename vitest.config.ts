@@ -8,6 +8,7 @@ export default defineConfig({
       'testbed/**/*.test.ts',
       'renderer/**/*.test.ts?(x)',
       'e2e/**/*.test.ts',
+      'bench/**/*.test.ts',
     ],
     globalSetup: ['testbed/global-setup.ts'],
     testTimeout: 60_000,

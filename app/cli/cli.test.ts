@@ -184,7 +184,7 @@ describe('drpc command line', () => {
 
     // Configured: the Hub name goes through the mirror.
     await setMirrors([`http://localhost:${port}`]);
-    const human = await run('verify', '--image', 'library/app-two:latest');
+    const human = await run('verify', 'library/app-two:latest');
     expect(human.code, human.out).toBe(0);
     expect(human.out).toMatch(/ok {3}is the engine set to use the mirror: registry-mirrors lists/);
     expect(human.out).toMatch(/catalog after lists it: .*library\/app-two/);

@@ -1,0 +1,5 @@
+// Every command of `drpc`, in the order the usage text lists them. A feature adds its list here.
+import type { CliCommand } from '../command.js';
+import { mirrorCommands } from './mirror.js';
+
+export const COMMANDS: CliCommand[] = [...mirrorCommands];

@@ -1,0 +1,130 @@
+// Benchmark: cold vs warm pull of a ~100 MB multi-layer image through the mirror, with the upstream
+// behind a 50 Mbit/s, 40 ms link, and `docker load` of the same image as the floor.
+// Run: npm run bench -- pull   (as root; uses the test bed)
+import { createWriteStream, createReadStream, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { setMirrors, engine } from '../testbed/dockerd.js';
+import { makeImage } from '../testbed/fixtures.js';
+import { freePort, pull, removeLocalImages, tempDir } from '../testbed/helpers.js';
+import { ensureTestbed } from '../testbed/index.js';
+import { NET } from '../testbed/layout.js';
+import { MEDIA, RegistryPusher } from '../testbed/push.js';
+import { Mirror } from '../app/mirror/mirror.js';
+import { defaultMirrorSettings } from '../app/mirror/settings.js';
+import { startThrottle } from './throttle.js';
+import { median, ms, timed } from './stats.js';
+
+const MB = 1024 * 1024;
+const REPO = 'library/bench-big';
+const REF = 'bench-big:latest';
+
+export async function benchPull(opts: { coldRuns?: number; warmRuns?: number } = {}) {
+  const coldRuns = opts.coldRuns ?? 3;
+  const warmRuns = opts.warmRuns ?? 5;
+  const tb = await ensureTestbed();
+  const docker = engine();
+
+  // ~100 MB in four incompressible layers.
+  const img = await makeImage({
+    repo: REPO,
+    tags: ['latest'],
+    layers: [40, 30, 20, 10].map((size, i) => ({ seed: `bench-big-${i}`, size: size * MB })),
+  });
+  const pusher = new RegistryPusher(tb.upstreamHostUrl);
+  for (const l of img.layers) await pusher.pushBlob(REPO, l.blob);
+  await pusher.pushBlob(REPO, img.config);
+  await pusher.putManifest(REPO, 'latest', MEDIA.manifest, img.manifest);
+  const bytes = img.layers.reduce((n, l) => n + l.blob.length, 0);
+
+  const net = await docker.getNetwork(NET.testNetwork).inspect();
+  const gateway = net.IPAM?.Config?.[0]?.Gateway;
+  if (!gateway) throw new Error(`network ${NET.testNetwork} has no gateway`);
+  const throttle = await startThrottle({
+    listenHost: gateway,
+    targetHost: '127.0.0.1',
+    targetPort: Number(new URL(tb.upstreamHostUrl).port),
+    bitsPerSecond: 50e6,
+    rttMs: 40,
+  });
+
+  const cold: number[] = [];
+  const warm: number[] = [];
+  const load: number[] = [];
+  const upstreamBytes: number[] = [];
+  let mirror: Mirror | undefined;
+  try {
+    for (let i = 0; i < coldRuns; i++) {
+      mirror = new Mirror({
+        docker,
+        settings: {
+          ...defaultMirrorSettings(),
+          port: await freePort(),
+          dataDir: tempDir('drpc-bench-'),
+          containerName: `drpc-bench-${i}`,
+          upstreamUrl: `http://${gateway}:${throttle.port}`,
+          network: NET.testNetwork,
+        },
+      });
+      await mirror.up();
+      await setMirrors([mirror.mirrorUrl]);
+      await removeLocalImages(docker, [REF]);
+      const before = throttle.bytesDown();
+      cold.push((await timed(() => pull(docker, REF)))[0]);
+      upstreamBytes.push(throttle.bytesDown() - before);
+      const per = Math.ceil(warmRuns / coldRuns);
+      for (let w = 0; w < per; w++) {
+        await removeLocalImages(docker, [REF]);
+        warm.push((await timed(() => pull(docker, REF)))[0]);
+      }
+      await mirror.remove();
+      rmSync(mirror.settings.dataDir, { recursive: true, force: true });
+    }
+    // The floor: the same image from a tar on local disk.
+    const tar = join(tempDir('drpc-bench-tar-'), 'image.tar');
+    await pipeline((await docker.getImage(REF).get()) as NodeJS.ReadableStream, createWriteStream(tar));
+    for (let i = 0; i < warmRuns; i++) {
+      await removeLocalImages(docker, [REF]);
+      load.push(
+        (
+          await timed(async () => {
+            const stream = await docker.loadImage(createReadStream(tar));
+            await new Promise<void>((resolve, reject) =>
+              docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+            );
+          })
+        )[0],
+      );
+    }
+    rmSync(tar, { force: true });
+  } finally {
+    await setMirrors([]);
+    await throttle.close();
+    await removeLocalImages(docker, [REF]);
+  }
+  const result = {
+    imageBytes: bytes,
+    coldMs: median(cold),
+    warmMs: median(warm),
+    loadMs: median(load),
+    coldOverWarm: median(cold) / median(warm),
+    warmOverLoad: median(warm) / median(load),
+    upstreamBytesPerColdPull: median(upstreamBytes),
+    runs: { cold, warm, load },
+  };
+  return result;
+}
+
+export async function main(): Promise<void> {
+  const r = await benchPull();
+  console.log(JSON.stringify(r, null, 2));
+  console.log(`
+| pull of a ${(r.imageBytes / MB).toFixed(0)} MB, 4-layer image | median |
+| --- | --- |
+| cold (50 Mbit/s, 40 ms upstream) | ${ms(r.coldMs)} |
+| warm (served by the mirror) | ${ms(r.warmMs)} |
+| docker load of the same image (floor) | ${ms(r.loadMs)} |
+| cold / warm | ${r.coldOverWarm.toFixed(1)}x (goal >= 5x) |
+| warm / docker load | ${r.warmOverLoad.toFixed(2)}x (goal <= 1.3x) |
+| upstream bytes per cold pull | ${(r.upstreamBytesPerColdPull / MB).toFixed(1)} MB |`);
+}

@@ -1,0 +1,11 @@
+// npm run bench -- <name>: runs one benchmark and prints its results (copied into docs/benchmarks.md).
+const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
+  pull: () => import('./pull.js'),
+};
+const name = process.argv[2];
+const load = name ? benches[name] : undefined;
+if (!load) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}>`);
+  process.exit(2);
+}
+await (await load()).main(process.argv.slice(3));

@@ -1,0 +1,216 @@
+// Generates a synthetic registry data dir with the exact on-disk layout of the registry in proxy mode:
+// repositories (some nested), tags, manifests that are real JSON under their real digests, configs, and
+// layers whose `data` files are sparse (truncated to size: a store of many GB takes a few MB of disk).
+// Layer digests are made up (hashing gigabytes of zeros would be pointless); everything else is exact.
+//
+//   npx tsx bench/synthetic-store.ts <dir> <repositories> <tagsPerRepo> [blobsPerImage] [sharedBasePool] [seed] [multiPlatformEvery]
+import { createHash } from 'node:crypto';
+import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export interface SyntheticOptions {
+  repositories: number;
+  tagsPerRepo: number;
+  /** Blobs one image reaches: manifest + config + layers (so layers = blobsPerImage - 2, at least 1). */
+  blobsPerImage: number;
+  /** Base layers shared across repositories: every image's first layer is drawn from this pool. */
+  sharedBasePool: number;
+  seed: number;
+  /** Every Nth repository's tags are OCI indexes over linux/amd64 and linux/arm64 (0: none). */
+  multiPlatformEvery?: number;
+}
+
+export interface SyntheticRepository {
+  name: string;
+  tags: string[];
+  /** Every digest this repository reaches (what GC marks from it), sorted. */
+  blobs: string[];
+}
+
+export interface SyntheticStore {
+  dir: string;
+  repositories: SyntheticRepository[];
+  /** Digest to size of every blob written. */
+  blobSizes: Map<string, number>;
+  blobBytes: number;
+  ms: number;
+}
+
+const MEDIA = {
+  manifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  index: 'application/vnd.oci.image.index.v1+json',
+  config: 'application/vnd.docker.container.image.v1+json',
+  layer: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+};
+const KB = 1024;
+const MB = 1024 * KB;
+
+/** mulberry32: small, fast, reproducible. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const sha256 = (data: string | Buffer) => 'sha256:' + createHash('sha256').update(data).digest('hex');
+const hexOf = (digest: string) => digest.slice('sha256:'.length);
+
+export function generateStore(dir: string, options: SyntheticOptions): SyntheticStore {
+  const started = Date.now();
+  const { repositories, tagsPerRepo, sharedBasePool, seed } = options;
+  const layersPerImage = Math.max(1, options.blobsPerImage - 2);
+  const multiEvery = options.multiPlatformEvery ?? 0;
+  const rand = random(seed);
+  const v2 = join(dir, 'docker', 'registry', 'v2');
+  const blobRoot = join(v2, 'blobs', 'sha256');
+  mkdirSync(dir, { recursive: true });
+  if (readdirSync(dir).length > 0) throw new Error(`refusing to generate into a non-empty directory: ${dir}`);
+  for (let i = 0; i < 256; i++)
+    mkdirSync(join(blobRoot, i.toString(16).padStart(2, '0')), { recursive: true });
+
+  const blobSizes = new Map<string, number>();
+  const writeBlob = (digest: string, content: Buffer | number) => {
+    if (blobSizes.has(digest)) return;
+    const hex = hexOf(digest);
+    const blobDir = join(blobRoot, hex.slice(0, 2), hex);
+    mkdirSync(blobDir);
+    if (typeof content === 'number') {
+      const fd = openSync(join(blobDir, 'data'), 'w');
+      ftruncateSync(fd, content); // sparse: no data blocks written
+      closeSync(fd);
+      blobSizes.set(digest, content);
+    } else {
+      writeFileSync(join(blobDir, 'data'), content);
+      blobSizes.set(digest, content.length);
+    }
+  };
+  const link = (path: string, digest: string) => {
+    mkdirSync(path, { recursive: true });
+    writeFileSync(join(path, 'link'), digest);
+  };
+
+  const base = Array.from({ length: Math.max(1, sharedBasePool) }, (_, i) => ({
+    digest: sha256(`${seed}:base:${i}`),
+    size: Math.round((20 + 60 * rand()) * MB),
+  }));
+  const scheduler: Record<string, { Key: string; Expiry: string; EntryType: number }> = {};
+  const expiry = new Date(started + 7 * 24 * 3600 * 1000).toISOString();
+
+  const out: SyntheticRepository[] = [];
+  for (let r = 0; r < repositories; r++) {
+    // One in ten repositories is nested deeper than `library/`.
+    const name = r % 10 === 9 ? `org${r % 7}/team${r % 3}/app-${r}` : `library/app-${r}`;
+    const repoDir = join(v2, 'repositories', ...name.split('/'));
+    const reached = new Set<string>();
+    const multi = multiEvery > 0 && r % multiEvery === multiEvery - 1;
+
+    const image = (tag: string, architecture: string) => {
+      const layers = [base[Math.floor(rand() * base.length)] as { digest: string; size: number }];
+      for (let l = 1; l < layersPerImage; l++) {
+        layers.push({
+          digest: sha256(`${seed}:${name}:${tag}:${architecture}:${l}`),
+          size: Math.round(KB + rand() * 64 * MB),
+        });
+      }
+      const config = Buffer.from(
+        JSON.stringify({
+          architecture,
+          os: 'linux',
+          config: { Labels: { repo: name, tag } },
+          rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+        }),
+      );
+      const manifest = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: MEDIA.manifest,
+          config: { mediaType: MEDIA.config, size: config.length, digest: sha256(config) },
+          layers: layers.map((l) => ({ mediaType: MEDIA.layer, size: l.size, digest: l.digest })),
+        }),
+      );
+      const digest = sha256(manifest);
+      for (const l of layers) writeBlob(l.digest, l.size);
+      writeBlob(sha256(config), config);
+      writeBlob(digest, manifest);
+      // A proxy pull links config and layers under _layers and the manifest under revisions.
+      for (const d of [sha256(config), ...layers.map((l) => l.digest)]) {
+        link(join(repoDir, '_layers', 'sha256', hexOf(d)), d);
+        reached.add(d);
+        scheduler[`${name}@${d}`] = { Key: `${name}@${d}`, Expiry: expiry, EntryType: 0 };
+      }
+      link(join(repoDir, '_manifests', 'revisions', 'sha256', hexOf(digest)), digest);
+      reached.add(digest);
+      return { digest, size: manifest.length, architecture };
+    };
+
+    const tags: string[] = [];
+    for (let t = 0; t < tagsPerRepo; t++) {
+      const tag = t === 0 ? 'latest' : `v${t}.0`;
+      tags.push(tag);
+      let top: string;
+      if (multi) {
+        const platforms = ['amd64', 'arm64'].map((arch) => image(tag, arch));
+        const index = Buffer.from(
+          JSON.stringify({
+            schemaVersion: 2,
+            mediaType: MEDIA.index,
+            manifests: platforms.map((p) => ({
+              mediaType: MEDIA.manifest,
+              size: p.size,
+              digest: p.digest,
+              platform: { os: 'linux', architecture: p.architecture },
+            })),
+          }),
+        );
+        top = sha256(index);
+        writeBlob(top, index);
+        link(join(repoDir, '_manifests', 'revisions', 'sha256', hexOf(top)), top);
+        reached.add(top);
+      } else {
+        top = image(tag, 'amd64').digest;
+      }
+      const tagDir = join(repoDir, '_manifests', 'tags', tag);
+      link(join(tagDir, 'current'), top);
+      link(join(tagDir, 'index', 'sha256', hexOf(top)), top);
+    }
+    out.push({ name, tags, blobs: [...reached].sort() });
+  }
+  writeFileSync(join(dir, 'scheduler-state.json'), JSON.stringify(scheduler));
+  let blobBytes = 0;
+  for (const size of blobSizes.values()) blobBytes += size;
+  return { dir, repositories: out, blobSizes, blobBytes, ms: Date.now() - started };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [dir, repos, tags, blobs = '7', pool = '50', seed = '1', multi = '0'] = process.argv.slice(2);
+  if (!dir || !repos || !tags) {
+    console.error(
+      'usage: synthetic-store.ts <dir> <repositories> <tagsPerRepo> [blobsPerImage=7] [sharedBasePool=50] [seed=1] [multiPlatformEvery=0]',
+    );
+    process.exit(2);
+  }
+  const store = generateStore(dir, {
+    repositories: Number(repos),
+    tagsPerRepo: Number(tags),
+    blobsPerImage: Number(blobs),
+    sharedBasePool: Number(pool),
+    seed: Number(seed),
+    multiPlatformEvery: Number(multi),
+  });
+  console.log(
+    JSON.stringify({
+      dir: store.dir,
+      repositories: store.repositories.length,
+      tags: store.repositories.reduce((n, r) => n + r.tags.length, 0),
+      blobs: store.blobSizes.size,
+      blobBytes: store.blobBytes,
+      ms: store.ms,
+    }),
+  );
+}
