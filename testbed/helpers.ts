@@ -48,3 +48,19 @@ export async function pull(docker: Docker, ref: string): Promise<void> {
     });
   });
 }
+
+/**
+ * Removes every image but the registry image: an image left by another test that shares a layer would
+ * make the next pull skip that layer, and the mirror would then not link it (nor serve it offline).
+ */
+export async function removeImagesExceptRegistry(docker: Docker): Promise<void> {
+  const keep = (await docker.getImage(testbed().registryImage).inspect()).Id;
+  for (const img of await docker.listImages({ all: true })) {
+    if (img.Id === keep) continue;
+    try {
+      await docker.getImage(img.Id).remove({ force: true });
+    } catch {
+      /* a parent removed with its child */
+    }
+  }
+}

@@ -1,0 +1,126 @@
+// Follows the mirror's log through the engine and keeps pull records. The registry writes nothing to
+// disk on a cache hit, so its access log is the only witness of a warm pull.
+import type Docker from 'dockerode';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Writable } from 'node:stream';
+import type { JsonStore } from '../../settings/json-file.js';
+import { parseAccessLine } from './log-entry.js';
+import { AccessFolder, emptyRecords, type AccessRecords } from './records.js';
+
+export interface TrackerOptions {
+  /** false while the mirror serves without its upstream (offline mode) */
+  isOnline?: () => boolean;
+  /** how long changes wait before they are saved */
+  saveDelayMs?: number;
+}
+
+export class AccessTracker {
+  private folder = new AccessFolder();
+  private stopped = false;
+  private stream?: NodeJS.ReadableStream & { destroy?: () => void };
+  private saveTimer?: NodeJS.Timeout;
+  private saving = Promise.resolve();
+  private listeners = new Set<() => void>();
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly containerName: string,
+    private readonly store: JsonStore,
+    private readonly opts: TrackerOptions = {},
+  ) {}
+
+  get records(): AccessRecords {
+    return this.folder.records;
+  }
+
+  async load(): Promise<void> {
+    const raw = (await this.store.read()) as AccessRecords | undefined;
+    this.folder = new AccessFolder(raw?.version === 1 ? raw : emptyRecords());
+  }
+
+  /** Called after new pulls were folded in. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Folds log text in (used by the follower, and to catch up from a finished log). */
+  ingest(text: string): number {
+    let added = 0;
+    const online = this.opts.isOnline?.() ?? true;
+    for (const line of text.split('\n')) {
+      const r = parseAccessLine(line);
+      if (r && this.folder.add(r, online)) added++;
+    }
+    if (added) {
+      this.scheduleSave();
+      for (const fn of this.listeners) fn();
+    }
+    return added;
+  }
+
+  /** Follows the log until stop(); re-attaches when the container restarts or is recreated. */
+  start(): void {
+    void (async () => {
+      while (!this.stopped) {
+        try {
+          await this.followOnce();
+        } catch {
+          /* no container yet, or the engine is down */
+        }
+        if (!this.stopped) await sleep(500);
+      }
+    })();
+  }
+
+  private async followOnce(): Promise<void> {
+    const since = Math.floor(this.records.cursor.time / 1000);
+    const stream = (await this.docker
+      .getContainer(this.containerName)
+      .logs({ follow: true, stdout: true, stderr: true, since })) as NodeJS.ReadableStream & {
+      destroy?: () => void;
+    };
+    this.stream = stream;
+    let pending = '';
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, cb) => {
+        pending += chunk.toString('utf8');
+        const cut = pending.lastIndexOf('\n');
+        if (cut >= 0) {
+          this.ingest(pending.slice(0, cut));
+          pending = pending.slice(cut + 1);
+        }
+        cb();
+      },
+    });
+    this.docker.modem.demuxStream(stream, sink, sink);
+    await new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+  }
+
+  private scheduleSave(): void {
+    if (this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.flush();
+    }, this.opts.saveDelayMs ?? 1000);
+  }
+
+  async flush(): Promise<void> {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+    }
+    this.saving = this.saving.then(() => this.store.write(this.records)).catch(() => {});
+    await this.saving;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.stream?.destroy?.();
+    await this.flush();
+  }
+}

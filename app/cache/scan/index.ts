@@ -1,0 +1,13 @@
+// The storage scanner: sizes, sharing and garbage-collection reach of the registry's data dir.
+export { createScanner, scanStore, type Scanner, type ScannerOptions } from './scanner.js';
+export {
+  createWorkerScanner,
+  scanStoreInWorker,
+  type WorkerScanner,
+  type WorkerScannerOptions,
+} from './worker-scanner.js';
+export { planRepositoryRemoval } from './reachability.js';
+export { volumeFreeBytes, volumeSpace, type VolumeSpace } from './volume.js';
+export { parseManifest, MEDIA_TYPES, type ParsedManifest, type Reference } from './manifest.js';
+export { countingFs, nodeFs, type CountingFs, type ScanFs } from './fs-port.js';
+export type * from './types.js';
