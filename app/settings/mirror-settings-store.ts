@@ -7,8 +7,10 @@ import {
   type MirrorSettings,
 } from '../mirror/settings.js';
 import type { JsonStore } from './json-file.js';
+import { CURRENT_SETTINGS_VERSION, migrateDocument } from './migrations.js';
 
-export const SETTINGS_VERSION = 1;
+/** The version saveMirrorSettings writes: the current one, so the app's preferences in the file survive. */
+export const SETTINGS_VERSION = CURRENT_SETTINGS_VERSION;
 
 export interface StoredSettings {
   version: number;
@@ -36,6 +38,8 @@ export function applyChange(current: MirrorSettings, change: Partial<MirrorSetti
 }
 
 export async function saveMirrorSettings(store: JsonStore, settings: MirrorSettings): Promise<void> {
-  const raw = ((await store.read()) as Record<string, unknown> | undefined) ?? {};
-  await store.write({ ...raw, version: SETTINGS_VERSION, mirror: settings });
+  // Migrated first: writing the current version number over an older document would skip its
+  // migration and leave the app's part missing. A newer document is refused rather than downgraded.
+  const { doc } = migrateDocument((await store.read()) ?? {});
+  await store.write({ ...doc, version: SETTINGS_VERSION, mirror: settings });
 }

@@ -1,0 +1,37 @@
+// Every main->renderer event, defined once. Main validates each payload before sending it.
+import type { z } from 'zod';
+import { appSettingsSchema } from '../settings/app-settings.js';
+import type { EventName } from './names.js';
+import { mirrorStatusSchema, noticeSchema, operationSchema, progressSchema } from './values.js';
+
+export interface EventDef<P extends z.ZodType = z.ZodType> {
+  payload: P;
+  summary: string;
+}
+
+export const events = {
+  'mirror.status': {
+    payload: mirrorStatusSchema,
+    summary: 'The mirror status changed in a way a person would notice.',
+  },
+  'mirror.operation': {
+    payload: operationSchema,
+    summary: 'An operation (up, down, restart, verify) started, or null when it ended.',
+  },
+  'mirror.progress': {
+    payload: progressSchema,
+    summary: 'Progress of the running operation: image pull progress, or a verify step.',
+  },
+  'settings.changed': { payload: appSettingsSchema, summary: 'The settings were saved.' },
+  notice: { payload: noticeSchema, summary: 'Something the user should know, e.g. "settings were reset".' },
+} satisfies Record<EventName, EventDef>;
+
+export type Events = typeof events;
+const _noUnlistedEvents: Exclude<keyof Events, EventName> extends never ? true : never = true;
+void _noUnlistedEvents;
+
+export type EventPayload<E extends EventName> = z.output<Events[E]['payload']>;
+
+/** The same definitions typed per name, for generic code over an event name. */
+export type EventSchemas = { [E in EventName]: EventDef<z.ZodType<EventPayload<E>>> };
+export const eventSchemas: EventSchemas = events;

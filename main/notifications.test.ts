@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { Notice } from '../app/contract/values.js';
+import { Notices } from './notifications.js';
+import { statusIn } from './testing/status.js';
+
+function setup() {
+  const shown: Notice[] = [];
+  const sent: Notice[] = [];
+  const notices = new Notices({
+    notify: (n) => shown.push(n),
+    now: () => new Date('2025-03-04T05:06:07.000Z'),
+  });
+  notices.on('notice', (n) => sent.push(n));
+  return { notices, shown, sent };
+}
+
+describe('Notices', () => {
+  it('notifies when the mirror stops unexpectedly, not when the user stopped it', () => {
+    const { notices, shown } = setup();
+    notices.observeStatus(statusIn('running'), false);
+    notices.observeStatus(statusIn('stopped'), true);
+    expect(shown).toEqual([]);
+    notices.observeStatus(statusIn('running'), false);
+    notices.observeStatus(statusIn('stopped'), false);
+    expect(shown.map((n) => [n.kind, n.level, n.title])).toEqual([
+      ['mirror-stopped', 'error', 'The mirror stopped unexpectedly'],
+    ]);
+  });
+
+  it('notifies once when Docker is not running, and retires it when Docker is back', () => {
+    const { notices, shown } = setup();
+    notices.observeStatus(statusIn('engine-unreachable'), false);
+    notices.observeStatus(statusIn('engine-unreachable'), false);
+    expect(shown.map((n) => n.kind)).toEqual(['docker-not-running']);
+    expect(notices.all().map((n) => n.kind)).toEqual(['docker-not-running']);
+    notices.observeStatus(statusIn('stopped'), false);
+    expect(notices.all()).toEqual([]);
+  });
+
+  it('warns when the cache goes over quota, once per crossing', () => {
+    const { notices, shown } = setup();
+    notices.reportCacheUsage(3e9, 2e9);
+    notices.reportCacheUsage(3.1e9, 2e9);
+    notices.reportCacheUsage(1e9, 2e9);
+    notices.reportCacheUsage(2.5e9, 2e9);
+    expect(shown.map((n) => n.kind)).toEqual(['over-quota', 'over-quota']);
+    expect(notices.all()).toHaveLength(1);
+  });
+
+  it('lists, replaces by kind, dismisses, and only notifies the OS for warnings and errors', () => {
+    const { notices, shown, sent } = setup();
+    const a = notices.raise({
+      kind: 'settings-reset',
+      level: 'warning',
+      title: 'Settings were reset',
+      message: 'x',
+    });
+    expect(a).toMatchObject({ id: 'settings-reset-1', at: '2025-03-04T05:06:07.000Z' });
+    notices.raise({ kind: 'settings-reset', level: 'warning', title: 'Settings were reset', message: 'y' });
+    expect(notices.all().map((n) => n.message)).toEqual(['y']);
+    notices.raise({ kind: 'login-item-approval', level: 'info', title: 'Approve', message: 'z' });
+    expect(shown).toHaveLength(2);
+    expect(sent).toHaveLength(3);
+    expect(notices.dismiss('settings-reset-2').map((n) => n.kind)).toEqual(['login-item-approval']);
+  });
+});
