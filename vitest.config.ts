@@ -11,6 +11,7 @@ export default defineConfig({
       'bench/**/*.test.ts',
     ],
     globalSetup: ['testbed/global-setup.ts'],
+    setupFiles: ['testbed/per-file-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     // Integration tests share one private dockerd; files run one at a time so ports and timings stay honest.

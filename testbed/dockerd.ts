@@ -16,6 +16,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { NET, REFUSING_PROXY, paths } from './layout.js';
+import { ensureTlsMaterial, tlsPort } from './tls.js';
 
 export interface DaemonConfig {
   'registry-mirrors'?: string[];
@@ -91,6 +92,9 @@ export async function startDockerd(): Promise<number> {
   mkdirSync(paths.dir, { recursive: true });
   ensureBridge();
   if (!existsSync(paths.daemonJson)) writeDaemonConfig(baseDaemonConfig());
+  // A second listener on loopback TCP with mutual TLS, like a docker-machine VM's engine on :2376.
+  const tls = ensureTlsMaterial(paths.tls);
+  const port = await tlsPort(paths.tlsPort);
   const log = openSync(paths.log, 'a');
   const child = spawn(
     'dockerd',
@@ -109,6 +113,15 @@ export async function startDockerd(): Promise<number> {
       '--ip6tables=false',
       '--bridge',
       NET.bridge,
+      '--host',
+      `tcp://127.0.0.1:${port}`,
+      '--tlsverify',
+      '--tlscacert',
+      tls.ca,
+      '--tlscert',
+      tls.serverCert,
+      '--tlskey',
+      tls.serverKey,
     ],
     {
       detached: true,
@@ -152,6 +165,12 @@ export async function setMirrors(mirrors: string[]): Promise<void> {
     await sleep(20);
   }
   throw new Error(`dockerd did not pick up registry-mirrors ${JSON.stringify(mirrors)}`);
+}
+
+/** dockerd's TLS endpoint and the client certificates for it (a DOCKER_CERT_PATH). */
+export async function tlsEndpoint(): Promise<{ dockerHost: string; certDir: string; port: number }> {
+  const port = await tlsPort(paths.tlsPort);
+  return { dockerHost: `tcp://127.0.0.1:${port}`, certDir: paths.tls, port };
 }
 
 export async function reloadDockerd(): Promise<void> {

@@ -10,6 +10,7 @@ import {
   removeTestbedDir,
   startDockerd,
   stopDockerd,
+  tlsEndpoint,
   writeDaemonConfig,
 } from './dockerd.js';
 import { seedUpstream, type MultiImage, type PushedImage } from './fixtures.js';
@@ -31,6 +32,12 @@ export interface TestbedInfo {
   dockerdPid: number;
   /** true when this process started the engine (and so stops it) */
   started: boolean;
+  /** the same engine over TCP with mutual TLS (tcp://127.0.0.1:PORT), like a docker-machine VM's */
+  tlsHost: string;
+  /** ca.pem, cert.pem and key.pem for tlsHost: a DOCKER_CERT_PATH */
+  tlsCertDir: string;
+  /** the engine's daemon.json (dockerd runs with --config-file) */
+  daemonJson: string;
 }
 
 export interface Fixtures {
@@ -47,6 +54,7 @@ export async function ensureTestbed(): Promise<TestbedInfo & { fixtures: Fixture
   await ensureNetwork(docker);
   const upstreamHostUrl = await ensureUpstream(docker);
   const fixtures = await seedUpstream(upstreamHostUrl);
+  const tls = await tlsEndpoint();
   const info: TestbedInfo = {
     dockerHost: `unix://${paths.socket}`,
     socketPath: paths.socket,
@@ -56,6 +64,9 @@ export async function ensureTestbed(): Promise<TestbedInfo & { fixtures: Fixture
     registryImage: REGISTRY_IMAGE,
     dockerdPid: pid,
     started,
+    tlsHost: tls.dockerHost,
+    tlsCertDir: tls.certDir,
+    daemonJson: paths.daemonJson,
   };
   writeFileSync(paths.state, JSON.stringify(info, null, 2));
   return { ...info, fixtures };

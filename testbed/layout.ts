@@ -20,6 +20,10 @@ export const paths = {
   upstreamData: join(TESTBED_DIR, 'upstream-data'),
   upstreamConfig: join(TESTBED_DIR, 'upstream-config'),
   build: join(TESTBED_DIR, 'build'),
+  /** CA, server and client certificates for dockerd's TLS listener (the client half is a DOCKER_CERT_PATH) */
+  tls: join(TESTBED_DIR, 'tls'),
+  /** the loopback port of dockerd's TLS listener, chosen once per test bed directory */
+  tlsPort: join(TESTBED_DIR, 'tls-port'),
 };
 
 /** Pinned addresses: every container and network the test bed's engine makes lives in 10.213.0.0/16. */

@@ -6,7 +6,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors } from '../../testbed/dockerd.js';
-import { freePort, tempDir, testbed, testDocker, uniqueName } from '../../testbed/helpers.js';
+import {
+  freePort,
+  removeImagesExceptRegistry,
+  tempDir,
+  testbed,
+  testDocker,
+  uniqueName,
+} from '../../testbed/helpers.js';
 import { runCli } from './run.js';
 
 const execFileP = promisify(execFile);
@@ -54,6 +61,7 @@ describe('drpc command line', () => {
   afterAll(async () => {
     await run('rm');
     await setMirrors([]);
+    await removeImagesExceptRegistry(testDocker());
   });
 
   const settingsFile = () => join(home, 'settings.json');
@@ -179,7 +187,7 @@ describe('drpc command line', () => {
       ['warm-pull', true],
     ]);
     expect(report.steps.find((s: { id: string }) => s.id === 'warm-pull').detail).toMatch(
-      /0 blobs from the upstream, [1-9]\d* served by the cache/,
+      /[1-9]\d* blob\(s\) served by the cache, none from the upstream/,
     );
 
     // Configured: the Hub name goes through the mirror.

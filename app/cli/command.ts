@@ -24,6 +24,8 @@ export interface CliContext {
   /** the command's own options */
   values: OptionValues;
   store: JsonStore;
+  /** where the CLI keeps its state files (settings.json, access.json, stats.json) */
+  configDir: string;
   /** the saved settings with this invocation's flags applied (validated; saved only if the command succeeds) */
   settings: MirrorSettings;
   engine(): Promise<{ docker: Docker; endpoint: string; host?: string }>;

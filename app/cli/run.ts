@@ -30,12 +30,13 @@ export async function runCli(argv: string[], io: CliIO, commands: CliCommand[] =
       io.out(usage(commands));
       return EXIT.ok;
     }
-    const store = jsonFileStore(join(defaultPaths(io.env).configDir, 'settings.json'));
+    const configDir = defaultPaths(io.env).configDir;
+    const store = jsonFileStore(join(configDir, 'settings.json'));
     // A change is validated in full before anything is touched, and saved only when the command succeeds:
     // a port in use or a data directory we cannot write is refused without changing the settings.
     const change = settingsChange(parsed.values);
     const settings = applyChange(await loadMirrorSettings(store, io.env), change);
-    const ctx = context(io, json, parsed.positionals, parsed.values, store, settings);
+    const ctx = context(io, json, parsed.positionals, parsed.values, store, settings, configDir);
     const code = await parsed.command.run(ctx);
     if (code === EXIT.ok && Object.keys(change).length) await saveMirrorSettings(store, settings);
     return code;
@@ -54,6 +55,7 @@ function context(
   values: CliContext['values'],
   store: CliContext['store'],
   settings: CliContext['settings'],
+  configDir: string,
 ): CliContext {
   let engine: ReturnType<CliContext['engine']> | undefined;
   const ctx: CliContext = {
@@ -62,6 +64,7 @@ function context(
     positionals,
     values,
     store,
+    configDir,
     settings,
     engine: () =>
       (engine ??= resolveEndpoint({ env: io.env }).then((ep) => ({

@@ -23,16 +23,26 @@ export function credentialEnv(creds?: UpstreamCredentials | null): string[] {
   return [`REGISTRY_PROXY_USERNAME=${creds.username}`, `REGISTRY_PROXY_PASSWORD=${creds.password}`];
 }
 
+export interface SpecOptions {
+  /**
+   * The data directory is a path on the engine's host (a docker-machine VM), not on this one: only the
+   * data is bind-mounted, and config.yml is copied into the container (configArchive) before it starts.
+   */
+  remoteStorage?: boolean;
+}
+
 export function containerSpec(
   s: MirrorSettings,
   major: RegistryMajor,
   configText: string,
   creds?: UpstreamCredentials | null,
+  opts: SpecOptions = {},
 ): ContainerSpec {
   const dirs = mirrorDirs(s);
   const configPath = configPathFor(major);
   const configDir = configPath.slice(0, configPath.lastIndexOf('/'));
   const secretEnv = credentialEnv(creds);
+  const remote = opts.remoteStorage === true;
   // Everything that, when changed, needs a new container. Secrets stay out (labels are readable by anyone).
   const identity = {
     image: s.image,
@@ -43,6 +53,8 @@ export function containerSpec(
     network: s.network,
     restartPolicy: s.restartPolicy,
     major,
+    // Only when set, so the hash of every existing local container stays the same.
+    ...(remote ? { storage: 'engine-host' } : {}),
   };
   const hash = createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
   const create: Docker.ContainerCreateOptions = {
@@ -57,7 +69,9 @@ export function containerSpec(
     },
     ExposedPorts: { [`${REGISTRY_PORT}/tcp`]: {}, [`${DEBUG_PORT}/tcp`]: {} },
     HostConfig: {
-      Binds: [`${dirs.config}:${configDir}:ro`, `${dirs.data}:/var/lib/registry:rw`],
+      Binds: remote
+        ? [`${dirs.data}:/var/lib/registry:rw`]
+        : [`${dirs.config}:${configDir}:ro`, `${dirs.data}:/var/lib/registry:rw`],
       PortBindings: {
         [`${REGISTRY_PORT}/tcp`]: [{ HostIp: s.bindAddress, HostPort: String(s.port) }],
         // Metrics stay on loopback whatever the bind address; the engine picks a free host port.
@@ -77,4 +91,28 @@ export function matchesSpec(info: Docker.ContainerInspectInfo, spec: ContainerSp
   const secretKeys = ['REGISTRY_PROXY_USERNAME=', 'REGISTRY_PROXY_PASSWORD='];
   const liveSecrets = [...env].filter((e) => secretKeys.some((k) => e.startsWith(k))).sort();
   return JSON.stringify(liveSecrets) === JSON.stringify([...spec.secretEnv].sort());
+}
+
+/** A tar archive holding config.yml at the image's config path, for putArchive at `/` (remote storage). */
+export function configArchive(major: RegistryMajor, configText: string): Buffer {
+  const name = configPathFor(major).replace(/^\//, '');
+  const data = Buffer.from(configText, 'utf8');
+  const header = Buffer.alloc(512);
+  const field = (offset: number, length: number, value: string) =>
+    header.write(value, offset, length, 'ascii');
+  const octal = (n: number, width: number) => n.toString(8).padStart(width - 1, '0') + '\0';
+  field(0, 100, name);
+  field(100, 8, octal(0o644, 8));
+  field(108, 8, octal(0, 8));
+  field(116, 8, octal(0, 8));
+  field(124, 12, octal(data.length, 12));
+  field(136, 12, octal(0, 12));
+  field(148, 8, '        '); // the checksum counts its own field as spaces
+  field(156, 1, '0');
+  field(257, 8, 'ustar\u000000');
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  field(148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
+  const padding = Buffer.alloc((512 - (data.length % 512)) % 512);
+  return Buffer.concat([header, data, padding, Buffer.alloc(1024)]);
 }

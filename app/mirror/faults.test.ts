@@ -46,7 +46,7 @@ describe('mirror faults', () => {
     const { status } = await m.up();
     expect(status.state).toBe('crash-looping');
     expect(status.message).toMatch(/keeps restarting/);
-    expect(await m.logs(20)).toMatch(/panic/);
+    expect(await m.logs(500)).toMatch(/panic: /);
   });
 
   it('hands upstream credentials to the container environment and never to the config file', async () => {

@@ -4,6 +4,7 @@ import { setMirrors } from '../../testbed/dockerd.js';
 import {
   freePort,
   pull,
+  removeImagesExceptRegistry,
   removeLocalImages,
   tempDir,
   testbed,
@@ -35,6 +36,7 @@ describe('mirror on a real engine', () => {
   afterAll(async () => {
     await setMirrors([]);
     await mirror.remove().catch(() => {});
+    await removeImagesExceptRegistry(docker);
   });
 
   it('comes up with an empty catalog, and the daemon pulls busybox through it', async () => {

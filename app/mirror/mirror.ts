@@ -2,7 +2,7 @@
 import type Docker from 'dockerode';
 import { demuxLogs } from '../docker/demux.js';
 import { AppError, messageOf } from '../util/errors.js';
-import { containerSpec, LABELS, matchesSpec } from './container-spec.js';
+import { configArchive, containerSpec, LABELS, matchesSpec } from './container-spec.js';
 import { prepareDirs, writeFileAtomic } from './files.js';
 import { registryAnswers } from './http.js';
 import { ensureImage, hasImage, type PullProgress } from './image.js';
@@ -31,6 +31,12 @@ export interface MirrorOptions {
   portLookup?: ProcessLookup;
   /** how long `up` waits for GET /v2/ */
   healthTimeoutMs?: number;
+  /**
+   * The engine runs on another host (a docker-machine VM): settings.dataDir is a path on that host
+   * (it cannot be a bind mount of this machine's disk), config.yml is copied into the container
+   * before it starts, and nothing is written on this machine.
+   */
+  remoteStorage?: boolean;
 }
 
 export type UpAction = 'created' | 'recreated' | 'started' | 'unchanged';
@@ -117,15 +123,25 @@ export class Mirror {
     );
   }
 
+  private get remote(): boolean {
+    return this.opts.remoteStorage === true;
+  }
+
+  private spec(major: ReturnType<typeof registryMajorOf>, configText: string) {
+    return containerSpec(this.settings, major, configText, this.opts.credentials, {
+      remoteStorage: this.remote,
+    });
+  }
+
   /** Creates or updates the container so it matches the settings, starts it and waits until it serves. */
   async up(onProgress?: (p: PullProgress) => void): Promise<{ action: UpAction; status: MirrorStatus }> {
     await this.pingEngine();
-    await prepareDirs(this.settings);
+    if (!this.remote) await prepareDirs(this.settings);
     await ensureImage(this.docker, this.settings.image, onProgress);
     const image = await this.docker.getImage(this.settings.image).inspect();
     const major = registryMajorOf(this.settings.image, image.Config?.Cmd);
     const configText = renderRegistryConfig(this.settings, major);
-    const spec = containerSpec(this.settings, major, configText, this.opts.credentials);
+    const spec = this.spec(major, configText);
     const existing = await this.inspect();
     if (existing && existing.Config.Labels?.[LABELS.managed] !== 'true') {
       throw new AppError(
@@ -135,7 +151,8 @@ export class Mirror {
     }
     let action: UpAction;
     if (existing && matchesSpec(existing, spec)) {
-      await writeFileAtomic(this.configFile, configText);
+      // Remote: the same hash means the same config.yml is already inside the container.
+      if (!this.remote) await writeFileAtomic(this.configFile, configText);
       action = existing.State.Running ? 'unchanged' : 'started';
       if (!existing.State.Running) await this.start();
     } else {
@@ -146,14 +163,15 @@ export class Mirror {
         if (problem) throw problem;
       }
       if (existing) await this.docker.getContainer(existing.Id).remove({ force: true });
-      await writeFileAtomic(this.configFile, configText);
-      await this.docker.createContainer({
+      if (!this.remote) await writeFileAtomic(this.configFile, configText);
+      const created = await this.docker.createContainer({
         ...spec.create,
         HostConfig: {
           ...spec.create.HostConfig,
           ...(this.settings.network ? { NetworkMode: this.settings.network } : {}),
         },
       });
+      if (this.remote) await created.putArchive(configArchive(major, configText), { path: '/' });
       await this.start(true);
       action = existing ? 'recreated' : 'created';
     }
@@ -263,12 +281,7 @@ export class Mirror {
       this.settings.image,
       (await safeImageCmd(this.docker, this.settings.image)) ?? undefined,
     );
-    const spec = containerSpec(
-      this.settings,
-      major,
-      renderRegistryConfig(this.settings, major),
-      this.opts.credentials,
-    );
+    const spec = this.spec(major, renderRegistryConfig(this.settings, major));
     const debugPort = debugPortOf(info);
     return {
       ...base,

@@ -36,6 +36,13 @@ describe('registry config', () => {
     expect(three.http.debug.prometheus.enabled).toBe(true);
   });
 
+  it('serves the same storage read-only and without a proxy section offline', () => {
+    const off = parse(renderRegistryConfig(settings, 2, 'offline'));
+    expect(off.proxy).toBeUndefined();
+    expect(off.storage.maintenance.readonly.enabled).toBe(true);
+    expect(off.storage.filesystem.rootdirectory).toBe('/var/lib/registry');
+  });
+
   it('never puts credentials in the file', () => {
     const doc = JSON.stringify(buildRegistryConfig(settings, 2));
     expect(doc).not.toMatch(/username|password/);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAccessLine, type ManifestRequest } from './log-entry.js';
+import { parseAccessLine, parseLogLine, type ManifestRequest } from './log-entry.js';
 import { AccessFolder } from './records.js';
 
 const line = (o: Record<string, unknown>) =>
@@ -41,6 +41,13 @@ describe('access log', () => {
       method: 'GET',
       client: '10.0.0.1 docker/20.10',
     } satisfies Partial<ManifestRequest>);
+    expect(
+      parseLogLine(req('GET', `/v2/a/blobs/${D1}`, 1000, 'a', { 'http.response.written': 42 })),
+    ).toMatchObject({
+      kind: 'blob',
+      repo: 'a',
+      bytes: 42,
+    });
     expect(parseAccessLine(req('GET', `/v2/a/b/c/manifests/${D1}`, 1000, 'a'))).toMatchObject({
       repo: 'a/b/c',
       byDigest: true,
@@ -83,6 +90,23 @@ describe('access log', () => {
     });
   });
 
+  it('tells a pull by digest right after a pull by tag from the digest request of that pull', () => {
+    const idx = { 'http.response.contenttype': 'application/vnd.docker.distribution.manifest.list.v2+json' };
+    const r = fold([
+      req('HEAD', '/v2/library/busybox/manifests/latest', 1000, 'a'),
+      req('GET', `/v2/library/busybox/manifests/${D1}`, 1005, 'b'),
+      req('GET', `/v2/library/busybox/manifests/${D1}`, 1500, 'c'), // a second pull, by digest
+      req('GET', `/v2/library/multi/manifests/${D2}`, 3000, 'd', idx), // by digest, an index
+      req('GET', `/v2/library/multi/manifests/${D1}`, 3005, 'e'), // its platform manifest
+    ]);
+    expect(r.repos['library/busybox']).toMatchObject({
+      pulls: 2,
+      tags: { latest: { pulls: 1 } },
+      digests: { [D1]: { pulls: 1 } },
+    });
+    expect(r.repos['library/multi']).toMatchObject({ pulls: 1, digests: { [D2]: { pulls: 1 } } });
+  });
+
   it('never counts the same log line twice when the log is read again', () => {
     const lines = [
       req('HEAD', '/v2/a/manifests/v1', 1000, 'a'),
@@ -93,6 +117,31 @@ describe('access log', () => {
     expect(f.records.repos.a!.pulls).toBe(1);
     expect(f.records.repos.b!.pulls).toBe(1);
     expect(f.records.cursor).toEqual({ time: 5000, ids: ['b'] });
+  });
+
+  it('counts blob downloads as misses when the registry went to the upstream for them', () => {
+    const f = new AccessFolder();
+    const blob = (id: string, t: number, bytes: number) =>
+      parseLogLine(req('GET', `/v2/a/blobs/${D1}`, t, id, { 'http.response.written': bytes }))!;
+    const upstream = (id: string, t: number) =>
+      parseLogLine(
+        JSON.stringify({
+          msg: 'Challenge established with upstream : {http ...}',
+          time: new Date(t).toISOString(),
+          'http.request.id': id,
+        }),
+      )!;
+    for (const e of [upstream('m', 1000), blob('m', 1001, 500), blob('h', 2000, 500), blob('h2', 3000, 200)])
+      f.addEntry(e);
+    // Read again (a restart of the follower): nothing counts twice.
+    for (const e of [upstream('m', 1000), blob('m', 1001, 500), blob('h', 2000, 500)]) f.addEntry(e);
+    expect(f.records.blobs).toEqual({
+      requests: 3,
+      hits: 2,
+      misses: 1,
+      bytesFromCache: 700,
+      bytesFromUpstream: 500,
+    });
   });
 
   it('marks pulls served while offline', () => {

@@ -2,7 +2,7 @@
 // A pull by tag is HEAD/GET of manifests/<tag>, then GETs of manifests by digest (the image, or an index's
 // platform manifest) from the same client: those belong to it. A digest request with no tag request from
 // that client just before is a pull by digest.
-import type { ManifestRequest } from './log-entry.js';
+import type { LogEntry, ManifestRequest } from './log-entry.js';
 
 export interface PullCounter {
   lastPull: number;
@@ -16,35 +16,90 @@ export interface RepoAccess extends PullCounter {
   offlinePulls: number;
 }
 
+/** Blob downloads seen in the log: a miss is one for which the registry went to the upstream. */
+export interface BlobCounters {
+  requests: number;
+  hits: number;
+  misses: number;
+  /** bytes sent to clients from the cache */
+  bytesFromCache: number;
+  /** bytes sent to clients that the registry fetched from the upstream first */
+  bytesFromUpstream: number;
+}
+
 export interface AccessRecords {
   version: 1;
   repos: Record<string, RepoAccess>;
+  blobs: BlobCounters;
   /** the newest log time folded in, and the request ids at that time: a re-read never counts twice */
   cursor: { time: number; ids: string[] };
 }
 
-export const emptyRecords = (): AccessRecords => ({ version: 1, repos: {}, cursor: { time: 0, ids: [] } });
+export const emptyBlobCounters = (): BlobCounters => ({
+  requests: 0,
+  hits: 0,
+  misses: 0,
+  bytesFromCache: 0,
+  bytesFromUpstream: 0,
+});
+
+export const emptyRecords = (): AccessRecords => ({
+  version: 1,
+  repos: {},
+  blobs: emptyBlobCounters(),
+  cursor: { time: 0, ids: [] },
+});
 
 /** How long after a tag request its digest requests still belong to the same pull. */
-export const PULL_WINDOW_MS = 60_000;
+export const PULL_WINDOW_MS = 5_000;
 
 function bump(c: PullCounter | undefined, time: number): PullCounter {
   return { lastPull: Math.max(c?.lastPull ?? 0, time), pulls: (c?.pulls ?? 0) + 1 };
 }
 
 export class AccessFolder {
-  /** last tag request per client+repo, to attach the following digest requests to it */
-  private recentTag = new Map<string, number>();
-  /** last digest pull per client+repo: an index's platform manifest follows it within moments */
-  private recentDigest = new Map<string, number>();
-  constructor(readonly records: AccessRecords = emptyRecords()) {}
+  /** per client+repo: the manifest-by-digest requests still expected as part of a pull in progress */
+  private expected = new Map<string, { until: number; slots: number; tagTime: number }>();
+  /** request ids that went to the upstream (bounded: a request's lines arrive within moments) */
+  private upstream = new Set<string>();
 
-  /** Folds one request in; returns false when it was already counted. */
-  add(r: ManifestRequest, online = true): boolean {
+  constructor(readonly records: AccessRecords = emptyRecords()) {
+    records.blobs ??= emptyBlobCounters();
+  }
+
+  /** Folds one log entry in; returns false when it was already counted or tells nothing new. */
+  addEntry(e: LogEntry, online = true): boolean {
+    if (e.kind === 'upstream') {
+      this.upstream.add(e.requestId);
+      if (this.upstream.size > 10_000) this.upstream.delete(this.upstream.values().next().value!);
+      return false;
+    }
+    if (!this.fresh(e.time, e.requestId)) return false;
+    if (e.kind === 'manifest') return this.add(e, online, false);
+    const b = this.records.blobs;
+    b.requests++;
+    if (this.upstream.has(e.requestId)) {
+      b.misses++;
+      b.bytesFromUpstream += e.bytes;
+    } else {
+      b.hits++;
+      b.bytesFromCache += e.bytes;
+    }
+    return true;
+  }
+
+  /** Moves the cursor; false for a line already folded in (a log read again after a restart). */
+  private fresh(time: number, id: string): boolean {
     const cur = this.records.cursor;
-    if (r.time < cur.time || (r.time === cur.time && cur.ids.includes(r.requestId))) return false;
-    if (r.time > cur.time) this.records.cursor = { time: r.time, ids: [r.requestId] };
-    else cur.ids.push(r.requestId);
+    if (time < cur.time || (time === cur.time && cur.ids.includes(id))) return false;
+    if (time > cur.time) this.records.cursor = { time, ids: [id] };
+    else cur.ids.push(id);
+    return true;
+  }
+
+  /** Folds one manifest request in; returns false when it was already counted. */
+  add(r: ManifestRequest, online = true, checkCursor = true): boolean {
+    if (checkCursor && !this.fresh(r.time, r.requestId)) return false;
 
     const key = `${r.client}\n${r.repo}`;
     const repo = (this.records.repos[r.repo] ??= {
@@ -54,31 +109,32 @@ export class AccessFolder {
       digests: {},
       offlinePulls: 0,
     });
+    const pending = this.expected.get(key);
+    const inPull = pending !== undefined && r.time <= pending.until;
     if (!r.byDigest) {
-      const prev = this.recentTag.get(key);
-      this.recentTag.set(key, r.time);
-      // dockerd sends HEAD then GET (or GET twice for an index): one pull.
-      if (prev !== undefined && r.time - prev < 2_000) {
+      // dockerd sends HEAD then GET of the same tag (or GET twice for an index): still one pull.
+      if (inPull && r.time - pending.tagTime < 2_000) {
         const tag = repo.tags[r.reference];
         if (tag) tag.lastPull = Math.max(tag.lastPull, r.time);
         repo.lastPull = Math.max(repo.lastPull, r.time);
+        if (r.method === 'GET') pending.slots = 1;
         return true;
       }
+      // A tag answered with a manifest is followed by one GET of it by digest; an index by its platform's.
+      this.expected.set(key, { until: r.time + PULL_WINDOW_MS, slots: 1, tagTime: r.time });
       repo.tags[r.reference] = bump(repo.tags[r.reference], r.time);
       Object.assign(repo, bump(repo, r.time));
       if (!online) repo.offlinePulls++;
       return true;
     }
-    const tagAt = this.recentTag.get(key);
-    const digestAt = this.recentDigest.get(key);
-    if (
-      (tagAt !== undefined && r.time - tagAt <= PULL_WINDOW_MS) ||
-      (digestAt !== undefined && r.time - digestAt < 2_000)
-    ) {
+    if (inPull && pending.slots > 0) {
+      pending.slots--;
+      if (r.isIndex) pending.slots++;
       repo.lastPull = Math.max(repo.lastPull, r.time);
       return true;
     }
-    this.recentDigest.set(key, r.time);
+    // A pull by digest; an index fetched this way brings its platform manifest along.
+    this.expected.set(key, { until: r.time + PULL_WINDOW_MS, slots: r.isIndex ? 1 : 0, tagTime: -Infinity });
     repo.digests[r.reference] = bump(repo.digests[r.reference], r.time);
     Object.assign(repo, bump(repo, r.time));
     if (!online) repo.offlinePulls++;

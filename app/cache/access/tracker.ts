@@ -3,8 +3,9 @@
 import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
+import { demuxLogs } from '../../docker/demux.js';
 import type { JsonStore } from '../../settings/json-file.js';
-import { parseAccessLine } from './log-entry.js';
+import { parseLogLine } from './log-entry.js';
 import { AccessFolder, emptyRecords, type AccessRecords } from './records.js';
 
 export interface TrackerOptions {
@@ -49,13 +50,30 @@ export class AccessTracker {
     let added = 0;
     const online = this.opts.isOnline?.() ?? true;
     for (const line of text.split('\n')) {
-      const r = parseAccessLine(line);
-      if (r && this.folder.add(r, online)) added++;
+      const e = parseLogLine(line);
+      if (e && this.folder.addEntry(e, online)) added++;
     }
     if (added) {
       this.scheduleSave();
       for (const fn of this.listeners) fn();
     }
+    return added;
+  }
+
+  /** Reads what the log holds since the last pull we counted (for short-lived callers like the CLI). */
+  async catchUp(): Promise<number> {
+    const since = Math.floor(this.records.cursor.time / 1000);
+    let buf: Buffer;
+    try {
+      buf = (await this.docker
+        .getContainer(this.containerName)
+        .logs({ follow: false, stdout: true, stderr: true, since })) as unknown as Buffer;
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 404) return 0;
+      throw err;
+    }
+    const added = this.ingest(demuxLogs(buf));
+    await this.flush();
     return added;
   }
 

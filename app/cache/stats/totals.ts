@@ -1,6 +1,7 @@
 // Running totals of the proxy's counters. The registry resets them when it restarts, so each sample is
 // compared with the last: a counter that went down (or a new container start) starts a new segment.
 import type { ProxyCounters, ProxyStats } from '../../mirror/http.js';
+import { emptyBlobCounters, type BlobCounters } from '../access/records.js';
 
 export interface CacheTotals {
   version: 1;
@@ -54,28 +55,28 @@ export function foldSample(
 }
 
 export interface CacheStatsView {
-  blobs: ProxyCounters;
+  /** blob downloads, from the access log (2.8's own blob counters never count a miss) */
+  blobs: BlobCounters;
+  /** manifest requests, from the registry's counters (running totals across restarts) */
   manifests: ProxyCounters;
-  /** share of blob requests answered from the cache */
+  /** share of blob downloads served from the cache */
   hitRatio: number | null;
-  /** bytes served to clients that did not come from the upstream */
+  /** bytes served from the cache: Docker Hub traffic the cache saved */
   bytesSaved: number;
+  /** bytes served that the registry fetched from the upstream first (2.8 fetches a miss twice) */
   bytesFromUpstream: number;
   bytesServed: number;
   since: string;
 }
 
-export function viewOf(t: CacheTotals): CacheStatsView {
-  const blobs = add(t.base.blobs, t.last.blobs);
-  const manifests = add(t.base.manifests, t.last.manifests);
+export function viewOf(t: CacheTotals, blobs: BlobCounters = emptyBlobCounters()): CacheStatsView {
   return {
     blobs,
-    manifests,
+    manifests: add(t.base.manifests, t.last.manifests),
     hitRatio: blobs.requests ? blobs.hits / blobs.requests : null,
-    bytesServed: blobs.bytesPushed,
-    bytesFromUpstream: blobs.bytesPulled,
-    // A 2.8 cold miss fetches twice what it serves: clamp, a miss saves nothing but costs no negative.
-    bytesSaved: Math.max(0, blobs.bytesPushed - blobs.bytesPulled),
+    bytesSaved: blobs.bytesFromCache,
+    bytesFromUpstream: blobs.bytesFromUpstream,
+    bytesServed: blobs.bytesFromCache + blobs.bytesFromUpstream,
     since: t.updatedAt,
   };
 }

@@ -1,5 +1,7 @@
 // Every command of `drpc`, in the order the usage text lists them. A feature adds its list here.
 import type { CliCommand } from '../command.js';
+import { cacheCommands } from './cache.js';
+import { engineCommands } from './engines.js';
 import { mirrorCommands } from './mirror.js';
 
-export const COMMANDS: CliCommand[] = [...mirrorCommands];
+export const COMMANDS: CliCommand[] = [...mirrorCommands, ...cacheCommands, ...engineCommands];

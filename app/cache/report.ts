@@ -1,0 +1,87 @@
+// What is cached and what it costs, as one value for the CLI and the UI: per repository its tags,
+// sizes (total, reclaimable, shared), last pull and pull count; the cache's totals and the volume's room.
+import type { AccessRecords } from './access/records.js';
+import { lastPullOf } from './retention.js';
+import type { CacheStatsView } from './stats/totals.js';
+import type { ScanResult } from './scan/types.js';
+
+export interface CacheTag {
+  name: string;
+  digest: string | null;
+  /** ms since epoch; 0 when unknown */
+  lastPull: number;
+  pulls: number;
+}
+
+export interface CacheRepository {
+  name: string;
+  tags: CacheTag[];
+  totalBytes: number;
+  /** what pruning this repository alone frees */
+  exclusiveBytes: number;
+  sharedBytes: number;
+  lastPull: number;
+  pulls: number;
+  /** pulls by digest (no tag) */
+  digestPulls: number;
+}
+
+export interface CacheReport {
+  scannedAt: number;
+  repositories: CacheRepository[];
+  totals: {
+    repositories: number;
+    tags: number;
+    /** deduplicated bytes of every blob */
+    blobBytes: number;
+    /** the data directory as du counts it */
+    diskBytes: number;
+    /** blobs no repository references: the next prune frees them */
+    orphanBytes: number;
+    uploads: { count: number; bytes: number };
+    missingLinks: number;
+  };
+  volume: { freeBytes: number; totalBytes: number };
+  stats: CacheStatsView;
+}
+
+export function buildReport(
+  scan: ScanResult,
+  access: AccessRecords,
+  volume: CacheReport['volume'],
+  stats: CacheStatsView,
+): CacheReport {
+  const repositories = scan.repositories.map((r): CacheRepository => {
+    const a = access.repos[r.name];
+    return {
+      name: r.name,
+      tags: r.tags.map((t) => ({
+        name: t.name,
+        digest: t.currentDigest,
+        lastPull: Math.max(t.linkMtime, a?.tags[t.name]?.lastPull ?? 0),
+        pulls: a?.tags[t.name]?.pulls ?? 0,
+      })),
+      totalBytes: r.totalBytes,
+      exclusiveBytes: r.exclusiveBytes,
+      sharedBytes: r.sharedBytes,
+      lastPull: lastPullOf(r, access),
+      pulls: a?.pulls ?? 0,
+      digestPulls: Object.values(a?.digests ?? {}).reduce((n, d) => n + d.pulls, 0),
+    };
+  });
+  return {
+    scannedAt: scan.scannedAt,
+    repositories,
+    totals: {
+      repositories: repositories.length,
+      tags: repositories.reduce((n, r) => n + r.tags.length, 0),
+      blobBytes: scan.blobBytes,
+      diskBytes: scan.diskBytes,
+      orphanBytes: scan.orphans.bytes,
+      uploads: scan.uploads,
+      missingLinks: scan.missingLinks.length,
+    },
+    volume,
+    stats,
+  };
+}
