@@ -214,6 +214,21 @@ function childPidsOf(marker: string): number[] {
   return out;
 }
 
+function childrenOf(parent: number): number[] {
+  return safeReaddir('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .filter((e) => {
+      try {
+        // stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+        const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 export function mountsUnder(dir: string): string[] {
   const lines = readFileSync('/proc/self/mounts', 'utf8').split('\n');
   return lines
@@ -277,4 +292,24 @@ export function removeTestbedDir(): void {
 export async function restartDockerd(): Promise<number> {
   await stopDockerd();
   return startDockerd();
+}
+
+/**
+ * A crash: SIGKILL to dockerd and its direct children (containerd, docker-proxy), as an OOM kill of the
+ * service would; container shims survive, as they do under systemd.
+ */
+export async function killDockerd(): Promise<void> {
+  const pid = readPid();
+  if (!isAlive(pid)) return;
+  const children = childrenOf(pid!);
+  process.kill(pid!, 'SIGKILL');
+  for (const c of children) {
+    try {
+      process.kill(c, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  const deadline = Date.now() + 10_000;
+  while (isAlive(pid) && Date.now() < deadline) await sleep(20);
 }

@@ -99,8 +99,13 @@ describe('cache commands', () => {
     expect((await run('stats')).out).toMatch(/hit ratio: 50\.0 %/);
 
     const digest = (await run('ls', '--json')).json()[0].tags[0].digest as string;
-    await removeImagesExceptRegistry(docker);
-    await pull(docker, `library/busybox@${digest}`);
+    // A client pulling by digest (containerd, crane, a CI runner): dockerd itself would answer from its
+    // own content store here, since it saw this manifest a moment ago.
+    const byDigest = await fetch(`http://127.0.0.1:${port}/v2/library/busybox/manifests/${digest}`, {
+      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json', 'user-agent': 'crane/0.20' },
+    });
+    expect(byDigest.status).toBe(200);
+    await byDigest.arrayBuffer();
     const [busybox] = (await run('ls', '--json')).json();
     expect(busybox, JSON.stringify(busybox)).toMatchObject({
       name: 'library/busybox',

@@ -41,14 +41,16 @@ export interface CacheReport {
     uploads: { count: number; bytes: number };
     missingLinks: number;
   };
-  volume: { freeBytes: number; totalBytes: number };
+  /** full: the registry failed to write for lack of space (in the last day, since space was last freed),
+   * and the volume is still nearly full */
+  volume: { freeBytes: number; totalBytes: number; full: boolean };
   stats: CacheStatsView;
 }
 
 export function buildReport(
   scan: ScanResult,
   access: AccessRecords,
-  volume: CacheReport['volume'],
+  volume: Omit<CacheReport['volume'], 'full'>,
   stats: CacheStatsView,
 ): CacheReport {
   const repositories = scan.repositories.map((r): CacheRepository => {
@@ -81,7 +83,12 @@ export function buildReport(
       uploads: scan.uploads,
       missingLinks: scan.missingLinks.length,
     },
-    volume,
+    volume: {
+      ...volume,
+      full:
+        (access.diskFullAt ?? 0) > Math.max(scan.scannedAt - 86_400_000, access.spaceFreedAt ?? 0) &&
+        volume.freeBytes < volume.totalBytes * 0.1,
+    },
     stats,
   };
 }

@@ -110,7 +110,15 @@ export class CacheService {
 
   async prune(plan: PrunePlan, opts: PruneOptions = {}): Promise<PruneResult> {
     await this.recover();
-    return executePrune(this.o.docker, this.o.mirror, plan, opts);
+    const result = await executePrune(this.o.docker, this.o.mirror, plan, opts);
+    await this.spaceFreed();
+    return result;
+  }
+
+  private async spaceFreed(): Promise<void> {
+    await this.tracker.load();
+    this.tracker.records.spaceFreedAt = this.now();
+    await this.tracker.flush();
   }
 
   recover(): Promise<RecoveryResult> {
@@ -120,7 +128,7 @@ export class CacheService {
   async reset(confirmation: string, onProgress?: Parameters<typeof resetCache>[2]): Promise<ResetResult> {
     await this.recover();
     const result = await resetCache(this.o.mirror, confirmation, onProgress);
-    await this.tracker.load();
+    await this.spaceFreed();
     return result;
   }
 }

@@ -211,6 +211,50 @@ describe('drpc command line', () => {
     expect((await run('status', '--json')).json().state).toBe('not-created');
   });
 
+  it('watch keeps reporting until interrupted, and up --offline serves the cache without the upstream', async () => {
+    const out: string[] = [];
+    let stop!: () => void;
+    const interrupted = new Promise<void>((r) => (stop = r));
+    const watching = runCli(
+      ['watch', '--json', '--probe-url', testbed().upstreamHostUrl, '--interval', '1'],
+      {
+        out: (t) => {
+          out.push(t);
+          if (out.some((l) => JSON.parse(l).state === 'running')) stop();
+        },
+        err: () => {},
+        env,
+        interrupted,
+      },
+    );
+    const up = await run('up', '--json');
+    expect(up.code).toBe(0);
+    setTimeout(stop, 15_000);
+    expect(await watching).toBe(0);
+    expect(out.map((l) => JSON.parse(l))).toContainEqual(
+      expect.objectContaining({ event: 'status', state: 'running' }),
+    );
+    const offline = await run('up', '--json', '--offline');
+    expect(offline.json()).toMatchObject({ action: 'recreated', status: { state: 'running' } });
+    const info = await testDocker().getContainer(offline.json().status.container.id).inspect();
+    expect(info.Config.Labels['io.drpc.mode']).toBe('offline');
+    expect((await run('up', '--json')).json().action).toBe('recreated');
+  });
+
+  it('will not publish upstream credentials beyond this machine without an explicit confirmation', async () => {
+    const withCreds = cli({ ...env, DRPC_UPSTREAM_USERNAME: 'robot', DRPC_UPSTREAM_PASSWORD: 'hunter2' });
+    const before = readFileSync(settingsFile());
+    const refused = await withCreds('up', '--bind', '0.0.0.0');
+    expect(refused.code).toBe(2);
+    expect(refused.err).toMatch(/anyone who reaches port \d+ pull that account's private images/);
+    expect(refused.err).not.toContain('hunter2');
+    expect(readFileSync(settingsFile())).toEqual(before);
+    const confirmed = await withCreds('up', '--json', '--bind', '0.0.0.0', '--expose-credentials');
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.out).not.toContain('hunter2');
+    expect((await withCreds('up', '--json', '--bind', '127.0.0.1')).code).toBe(0);
+  });
+
   it('leaves a settings file it cannot parse untouched', async () => {
     const dir = tempDir();
     mkdirSync(dir, { recursive: true });

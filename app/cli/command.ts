@@ -3,6 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type Docker from 'dockerode';
 import type { Mirror } from '../mirror/mirror.js';
 import type { MirrorSettings } from '../mirror/settings.js';
+import type { MirrorMode } from '../mirror/registry-config.js';
 import type { JsonStore } from '../settings/json-file.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -29,7 +30,9 @@ export interface CliContext {
   /** the saved settings with this invocation's flags applied (validated; saved only if the command succeeds) */
   settings: MirrorSettings;
   engine(): Promise<{ docker: Docker; endpoint: string; host?: string }>;
-  mirror(): Promise<Mirror>;
+  mirror(mode?: MirrorMode): Promise<Mirror>;
+  /** the mirror once the engine is known (after engine() resolved) */
+  mirrorSync(mode?: MirrorMode): Mirror;
   /** human text, or the data as one JSON line with --json */
   print(human: string, data: unknown): void;
 }

@@ -13,6 +13,7 @@ export const GLOBAL_OPTIONS: OptionSpec = {
   'data-dir': { type: 'string' },
   name: { type: 'string' },
   network: { type: 'string' },
+  'expose-credentials': { type: 'boolean', default: false },
 };
 
 export const GLOBAL_HELP = [
@@ -24,6 +25,7 @@ export const GLOBAL_HELP = [
   '--data-dir DIR      where the mirror config and cache live on this machine',
   '--name NAME         container name',
   '--network NAME      a Docker network the mirror joins ("" to leave it)',
+  '--expose-credentials  allow a non-loopback --bind while upstream credentials are set',
 ];
 
 /** The settings change the flags ask for (validated later, all at once, against the saved settings). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describeEndpoint, dockerodeOptions, resolveEndpoint } from '../docker/connection.js';
 import { Mirror } from '../mirror/mirror.js';
 import type { UpstreamCredentials } from '../mirror/settings.js';
+import type { MirrorMode } from '../mirror/registry-config.js';
 import { jsonFileStore } from '../settings/json-file.js';
 import { applyChange, loadMirrorSettings, saveMirrorSettings } from '../settings/mirror-settings-store.js';
 import { defaultPaths } from '../settings/paths.js';
@@ -58,6 +59,17 @@ function context(
   configDir: string,
 ): CliContext {
   let engine: ReturnType<CliContext['engine']> | undefined;
+  let resolved: Awaited<ReturnType<CliContext['engine']>> | undefined;
+  const make = (e: Awaited<ReturnType<CliContext['engine']>>, mode: MirrorMode = 'proxy') =>
+    new Mirror({
+      docker: e.docker,
+      settings,
+      credentials: credentialsFrom(io.env),
+      endpoint: e.endpoint,
+      mode,
+      exposeCredentials: values['expose-credentials'] === true,
+      ...(e.host ? { engineHost: e.host } : {}),
+    });
   const ctx: CliContext = {
     io,
     json,
@@ -67,20 +79,19 @@ function context(
     configDir,
     settings,
     engine: () =>
-      (engine ??= resolveEndpoint({ env: io.env }).then((ep) => ({
-        docker: new Docker(dockerodeOptions(ep)),
-        endpoint: describeEndpoint(ep),
-        ...(ep.kind === 'tcp' ? { host: ep.host } : {}),
-      }))),
-    async mirror() {
-      const { docker, endpoint, host } = await ctx.engine();
-      return new Mirror({
-        docker,
-        settings,
-        credentials: credentialsFrom(io.env),
-        endpoint,
-        ...(host ? { engineHost: host } : {}),
-      });
+      (engine ??= resolveEndpoint({ env: io.env })
+        .then((ep) => ({
+          docker: new Docker(dockerodeOptions(ep)),
+          endpoint: describeEndpoint(ep),
+          ...(ep.kind === 'tcp' ? { host: ep.host } : {}),
+        }))
+        .then((e) => (resolved = e))),
+    async mirror(mode) {
+      return make(await ctx.engine(), mode);
+    },
+    mirrorSync(mode) {
+      if (!resolved) throw new Error('mirrorSync before engine()');
+      return make(resolved, mode);
     },
     print: (human, data) => io.out(json ? JSON.stringify(data) : human),
   };

@@ -1,7 +1,13 @@
 // The container we want, as dockerode create options plus a hash of everything that defines it.
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
-import { configPathFor, DEBUG_PORT, REGISTRY_PORT, type RegistryMajor } from './registry-config.js';
+import {
+  configPathFor,
+  DEBUG_PORT,
+  REGISTRY_PORT,
+  type MirrorMode,
+  type RegistryMajor,
+} from './registry-config.js';
 import { MIRROR_LABEL, mirrorDirs, type MirrorSettings, type UpstreamCredentials } from './settings.js';
 
 export const LABELS = {
@@ -9,6 +15,7 @@ export const LABELS = {
   role: 'io.drpc.role',
   hash: 'io.drpc.config-hash',
   dataDir: 'io.drpc.data-dir',
+  mode: 'io.drpc.mode',
 } as const;
 
 export interface ContainerSpec {
@@ -29,6 +36,8 @@ export interface SpecOptions {
    * data is bind-mounted, and config.yml is copied into the container (configArchive) before it starts.
    */
   remoteStorage?: boolean;
+  /** proxy or offline (recorded in a label; the config text, and so the hash, differs too) */
+  mode?: MirrorMode;
 }
 
 export function containerSpec(
@@ -66,6 +75,7 @@ export function containerSpec(
       [LABELS.role]: 'mirror',
       [LABELS.hash]: hash,
       [LABELS.dataDir]: s.dataDir,
+      [LABELS.mode]: opts.mode ?? 'proxy',
     },
     ExposedPorts: { [`${REGISTRY_PORT}/tcp`]: {}, [`${DEBUG_PORT}/tcp`]: {} },
     HostConfig: {

@@ -27,7 +27,37 @@ export async function prepareDirs(
       );
     }
   }
+  await ensureReserve(s.dataDir);
   return dirs;
+}
+
+/** Space held back on the cache's volume, so a prune can still write its journal when the disk is full. */
+export const RESERVE_BYTES = 1024 * 1024;
+
+export function reservePath(dataDir: string): string {
+  return join(dataDir, '.drpc-reserve');
+}
+
+/** Creates the reserve (real blocks, not a sparse file) unless it is there; best effort. */
+export async function ensureReserve(dataDir: string): Promise<boolean> {
+  const path = reservePath(dataDir);
+  try {
+    if ((await stat(path)).size === RESERVE_BYTES) return true;
+  } catch {
+    /* absent */
+  }
+  try {
+    await writeFile(path, Buffer.alloc(RESERVE_BYTES));
+    return true;
+  } catch {
+    await rm(path, { force: true });
+    return false;
+  }
+}
+
+/** Gives the reserve back to the volume (a prune on a full disk starts here). */
+export async function releaseReserve(dataDir: string): Promise<void> {
+  await rm(reservePath(dataDir), { force: true });
 }
 
 /** Writes a file by temp + fsync + rename, so a crash never leaves half a config. Returns true if it changed. */

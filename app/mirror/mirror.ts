@@ -1,5 +1,6 @@
 // The mirror: the registry in proxy mode as a container we own. Up, down, restart, remove, status, logs.
 import type Docker from 'dockerode';
+import { repairSchedulerState } from '../cache/repair/scheduler-state.js';
 import { demuxLogs } from '../docker/demux.js';
 import { AppError, messageOf } from '../util/errors.js';
 import { configArchive, containerSpec, LABELS, matchesSpec } from './container-spec.js';
@@ -7,7 +8,7 @@ import { prepareDirs, writeFileAtomic } from './files.js';
 import { registryAnswers } from './http.js';
 import { ensureImage, hasImage, type PullProgress } from './image.js';
 import { checkPort, nextFreePort, type ProcessLookup } from './ports.js';
-import { registryMajorOf, renderRegistryConfig, REGISTRY_PORT } from './registry-config.js';
+import { registryMajorOf, renderRegistryConfig, REGISTRY_PORT, type MirrorMode } from './registry-config.js';
 import {
   describeIssues,
   mirrorDirs,
@@ -37,7 +38,16 @@ export interface MirrorOptions {
    * before it starts, and nothing is written on this machine.
    */
   remoteStorage?: boolean;
+  /** proxy (default), or offline: the same storage served read-only without the upstream */
+  mode?: MirrorMode;
+  /**
+   * The user confirmed publishing beyond this machine while upstream credentials are set: anyone who
+   * reaches the port could pull that account's private images through it.
+   */
+  exposeCredentials?: boolean;
 }
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export type UpAction = 'created' | 'recreated' | 'started' | 'unchanged';
 
@@ -127,20 +137,40 @@ export class Mirror {
     return this.opts.remoteStorage === true;
   }
 
+  get remoteStorage(): boolean {
+    return this.remote;
+  }
+
+  get mode(): MirrorMode {
+    return this.opts.mode ?? 'proxy';
+  }
+
   private spec(major: ReturnType<typeof registryMajorOf>, configText: string) {
     return containerSpec(this.settings, major, configText, this.opts.credentials, {
       remoteStorage: this.remote,
+      mode: this.mode,
     });
   }
 
   /** Creates or updates the container so it matches the settings, starts it and waits until it serves. */
   async up(onProgress?: (p: PullProgress) => void): Promise<{ action: UpAction; status: MirrorStatus }> {
+    if (this.opts.credentials && !LOOPBACK.has(this.settings.bindAddress) && !this.opts.exposeCredentials) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `publishing on ${this.settings.bindAddress} with upstream credentials set would let anyone who reaches port ` +
+          `${this.settings.port} pull that account's private images: confirm explicitly, or bind to 127.0.0.1`,
+      );
+    }
     await this.pingEngine();
-    if (!this.remote) await prepareDirs(this.settings);
+    if (!this.remote) {
+      await prepareDirs(this.settings);
+      // A truncated scheduler-state.json makes 2.8 panic at every start: move it aside first.
+      await repairSchedulerState(mirrorDirs(this.settings).data);
+    }
     await ensureImage(this.docker, this.settings.image, onProgress);
     const image = await this.docker.getImage(this.settings.image).inspect();
     const major = registryMajorOf(this.settings.image, image.Config?.Cmd);
-    const configText = renderRegistryConfig(this.settings, major);
+    const configText = renderRegistryConfig(this.settings, major, this.mode);
     const spec = this.spec(major, configText);
     const existing = await this.inspect();
     if (existing && existing.Config.Labels?.[LABELS.managed] !== 'true') {
@@ -281,7 +311,7 @@ export class Mirror {
       this.settings.image,
       (await safeImageCmd(this.docker, this.settings.image)) ?? undefined,
     );
-    const spec = this.spec(major, renderRegistryConfig(this.settings, major));
+    const spec = this.spec(major, renderRegistryConfig(this.settings, major, this.mode));
     const debugPort = debugPortOf(info);
     return {
       ...base,

@@ -31,7 +31,21 @@ export interface UpstreamContact {
   requestId: string;
 }
 
-export type LogEntry = ManifestRequest | BlobRequest | UpstreamContact;
+/** The registry could not write: its volume is full. */
+export interface DiskFull {
+  kind: 'disk-full';
+  time: number;
+  requestId: string;
+}
+
+/** The registry finished copying something from the upstream into the cache. */
+export interface Stored {
+  kind: 'stored';
+  time: number;
+  requestId: string;
+}
+
+export type LogEntry = ManifestRequest | BlobRequest | UpstreamContact | DiskFull | Stored;
 
 const MANIFEST_URI = /^\/v2\/(.+)\/manifests\/([^/?#]+)$/;
 const BLOB_URI = /^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]{64})$/;
@@ -50,6 +64,9 @@ export function parseLogLine(line: string): LogEntry | undefined {
   const requestId = String(e['http.request.id'] ?? '');
   if (!Number.isFinite(time)) return undefined;
   const msg = String(e.msg ?? '');
+  if (/no space left on device/i.test(line)) return { kind: 'disk-full', time, requestId };
+  // 2.8 schedules expiry for what it has just stored: the one trace of a completed copy.
+  if (msg.startsWith('Adding new scheduler entry')) return { kind: 'stored', time, requestId };
   if (msg.startsWith('Challenge established with upstream') && requestId)
     return { kind: 'upstream', time, requestId };
   if (msg !== 'response completed') return undefined;

@@ -31,6 +31,11 @@ export interface AccessRecords {
   version: 1;
   repos: Record<string, RepoAccess>;
   blobs: BlobCounters;
+  /** when the registry last failed to write for lack of space, and last stored a copy (ms) */
+  diskFullAt?: number;
+  lastStoredAt?: number;
+  /** when a prune or reset last freed space: a disk-full error before it is history */
+  spaceFreedAt?: number;
   /** the newest log time folded in, and the request ids at that time: a re-read never counts twice */
   cursor: { time: number; ids: string[] };
 }
@@ -73,6 +78,14 @@ export class AccessFolder {
       this.upstream.add(e.requestId);
       if (this.upstream.size > 10_000) this.upstream.delete(this.upstream.values().next().value!);
       return false;
+    }
+    if (e.kind === 'disk-full') {
+      this.records.diskFullAt = Math.max(this.records.diskFullAt ?? 0, e.time);
+      return true;
+    }
+    if (e.kind === 'stored') {
+      this.records.lastStoredAt = Math.max(this.records.lastStoredAt ?? 0, e.time);
+      return true;
     }
     if (!this.fresh(e.time, e.requestId)) return false;
     if (e.kind === 'manifest') return this.add(e, online, false);

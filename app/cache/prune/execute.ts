@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { mkdir, readdir, rename, rmdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Mirror } from '../../mirror/mirror.js';
+import { ensureReserve, releaseReserve } from '../../mirror/files.js';
 import { mirrorDirs } from '../../mirror/settings.js';
 import { AppError } from '../../util/errors.js';
 import { scanStore } from '../scan/scanner.js';
@@ -148,6 +149,8 @@ export async function executePrune(
   const info = await mirror.inspect();
   const wasRunning = !!info?.State.Running;
   const j = { plan, wasRunning };
+  // On a full disk even the journal could not be written: use the space held back for this.
+  await releaseReserve(ctx.home);
   await ctx.mark({ ...j, step: 'planned' }, 'prune planned');
   const down0 = Date.now();
   await mirror.down();
@@ -166,6 +169,7 @@ export async function executePrune(
     wasRunning ? 'mirror serving again' : 'mirror left stopped, as it was',
   );
   await clearJournal(ctx.home, plan.id);
+  await ensureReserve(ctx.home);
   const after = await scanStore(ctx.store);
   ctx.progress('done', 'prune finished');
   return {

@@ -2,6 +2,7 @@
 // Before the selection was fully removed: roll back (move it all back). After: finish (collect again;
 // garbage collection is an idempotent mark and sweep). The mirror ends as it was before the prune.
 import type Docker from 'dockerode';
+import { ensureReserve } from '../../mirror/files.js';
 import type { Mirror } from '../../mirror/mirror.js';
 import { PruneContext, collect } from './execute.js';
 import { leftoverGcContainers } from './gc.js';
@@ -40,5 +41,6 @@ export async function recoverPrune(docker: Docker, mirror: Mirror): Promise<Reco
   }
   if (j.wasRunning) await mirror.up();
   await clearJournal(ctx.home, j.plan.id);
+  await ensureReserve(ctx.home);
   return { action, step: j.step, planId: j.plan.id };
 }

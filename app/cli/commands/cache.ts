@@ -98,6 +98,9 @@ export const cacheCommands: CliCommand[] = [
         [
           `cache: ${formatBytes(t.blobBytes)} in ${t.repositories} repositories, ${t.tags} tags (${formatBytes(t.diskBytes)} on disk)`,
           `free on its volume: ${formatBytes(report.volume.freeBytes)} of ${formatBytes(report.volume.totalBytes)}`,
+          ...(report.volume.full
+            ? ['DISK FULL: the mirror cannot cache new images; prune to free space']
+            : []),
           ...(t.orphanBytes ? [`unreferenced: ${formatBytes(t.orphanBytes)} (the next prune frees it)`] : []),
           ...(t.uploads.count
             ? [`uploads in progress: ${t.uploads.count} (${formatBytes(t.uploads.bytes)})`]

@@ -1,5 +1,9 @@
 // drpc up | down | restart | rm | status | verify | logs: the mirror container's lifecycle.
 import type { MirrorStatus } from '../../mirror/status.js';
+import { ModeController } from '../../mirror/mode-controller.js';
+import { StatusMonitor } from '../../mirror/monitor.js';
+import { Supervisor } from '../../mirror/supervisor.js';
+import { probeUpstream } from '../../mirror/upstream-probe.js';
 import { verifyMirror } from '../../mirror/verify.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, exitForState } from '../exit-codes.js';
@@ -18,10 +22,13 @@ export const mirrorCommands: CliCommand[] = [
   {
     name: 'up',
     summary: 'create or update the mirror container, start it, wait until it serves',
-    options: { 'no-wait': { type: 'boolean', default: false } },
-    optionHelp: ['--no-wait           return once started, without waiting for it to serve'],
+    options: { 'no-wait': { type: 'boolean', default: false }, offline: { type: 'boolean', default: false } },
+    optionHelp: [
+      '--no-wait           return once started, without waiting for it to serve',
+      '--offline           serve the cache without the upstream (read-only); `watch` switches by itself',
+    ],
     async run(ctx) {
-      const mirror = await ctx.mirror();
+      const mirror = await ctx.mirror(ctx.values.offline ? 'offline' : 'proxy');
       let last = '';
       const { action, status } = await mirror.up((p) => {
         if (!ctx.json && p.status !== last) ctx.io.err(`pulling ${ctx.settings.image}: ${(last = p.status)}`);
@@ -30,6 +37,56 @@ export const mirrorCommands: CliCommand[] = [
       const ok =
         status.state === 'running' || (ctx.values['no-wait'] === true && status.state === 'starting');
       return ok ? EXIT.ok : exitForState(status.state);
+    },
+  },
+  {
+    name: 'watch',
+    summary: 'keep the mirror serving: offline while the upstream is unreachable, back after faults',
+    options: {
+      'probe-url': { type: 'string' },
+      interval: { type: 'string' },
+      'no-recreate': { type: 'boolean', default: false },
+    },
+    optionHelp: [
+      '--probe-url URL     how this machine reaches the upstream, when not by its URL',
+      '--interval S        seconds between probes of the upstream (default 5)',
+      '--no-recreate       restart a stopped mirror, but do not recreate a removed one',
+    ],
+    async run(ctx) {
+      const { docker } = await ctx.engine();
+      const probeUrl =
+        typeof ctx.values['probe-url'] === 'string' ? ctx.values['probe-url'] : ctx.settings.upstreamUrl;
+      const controller = new ModeController({
+        mirrorFor: (mode) => ctx.mirrorSync(mode),
+        probe: () => probeUpstream(probeUrl, 3000),
+        intervalMs: intOption(ctx.values, 'interval', 5) * 1000,
+      });
+      const monitor = new StatusMonitor(docker, ctx.mirrorSync(), 2000);
+      const supervisor = new Supervisor(monitor, {
+        recreate: ctx.values['no-recreate'] !== true,
+        mirror: () => ctx.mirrorSync(controller.mode === 'offline' ? 'offline' : 'proxy'),
+      });
+      const log = (event: string, data: Record<string, unknown>) =>
+        ctx.io.out(
+          ctx.json
+            ? JSON.stringify({ event, ...data, time: new Date().toISOString() })
+            : `${event}: ${String(data.message ?? '')}`,
+        );
+      controller.on('change', (c) => log('mode', { mode: c.mode, message: c.message }));
+      controller.on('error', (e) => log('error', { message: e.message }));
+      monitor.on('status', (s) => log('status', { state: s.state, message: s.message }));
+      supervisor.on('recovered', (r) =>
+        log('recovered', { ...r, message: `${r.action} after ${r.from} in ${r.ms} ms` }),
+      );
+      supervisor.on('failed', (e) => log('error', { message: e.message }));
+      controller.start();
+      monitor.start();
+      supervisor.start();
+      await (ctx.io.interrupted ?? new Promise<void>(() => {}));
+      controller.stop();
+      supervisor.stop();
+      monitor.stop();
+      return EXIT.ok;
     },
   },
   {

@@ -1,0 +1,98 @@
+// Engine faults on the real test bed: the mirror removed behind our back, and dockerd killed -9.
+// How long detection and recovery took is printed for docs/reliability.md, not asserted.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { killDockerd, startDockerd } from '../../testbed/dockerd.js';
+import { freePort, tempDir, testbed, testDocker, uniqueName } from '../../testbed/helpers.js';
+import { startUpstream } from '../../testbed/upstream.js';
+import { Mirror } from './mirror.js';
+import { StatusMonitor } from './monitor.js';
+import { defaultMirrorSettings, type MirrorSettings } from './settings.js';
+import type { MirrorStatus } from './status.js';
+import { Supervisor, type Recovery } from './supervisor.js';
+
+function recovered(supervisor: Supervisor, ms: number): Promise<Recovery> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no recovery within ${ms} ms`)), ms);
+    supervisor.once('recovered', (r) => {
+      clearTimeout(t);
+      resolve(r);
+    });
+  });
+}
+
+async function stateIs(monitor: StatusMonitor, want: MirrorStatus['state'], ms: number): Promise<number> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < ms) {
+    if ((await monitor.refresh()).state === want) return Date.now() - t0;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`not ${want} within ${ms} ms (last: ${monitor.current?.state})`);
+}
+
+describe('supervisor', () => {
+  const docker = testDocker();
+  let settings: MirrorSettings;
+  let monitor: StatusMonitor;
+  let supervisor: Supervisor;
+
+  beforeAll(async () => {
+    settings = {
+      ...defaultMirrorSettings(),
+      port: await freePort(),
+      dataDir: tempDir('drpc-sup-'),
+      containerName: uniqueName('drpc-sup'),
+      upstreamUrl: testbed().upstreamUrl,
+      network: testbed().network,
+    };
+    const mirror = new Mirror({ docker, settings });
+    await mirror.up();
+    monitor = new StatusMonitor(docker, mirror, 1000);
+    supervisor = new Supervisor(monitor, {
+      recreate: true,
+      mirror: () => new Mirror({ docker, settings }),
+      backoffMs: 200,
+    });
+    monitor.start();
+    supervisor.start();
+    await stateIs(monitor, 'running', 10_000);
+  });
+  afterAll(async () => {
+    supervisor.stop();
+    monitor.stop();
+    await new Mirror({ docker, settings }).remove().catch(() => {});
+  });
+
+  it('recreates the mirror when it is removed behind our back', async () => {
+    const recovery = recovered(supervisor, 15_000);
+    await docker.getContainer(settings.containerName).remove({ force: true });
+    const r = await recovery;
+    expect(r).toMatchObject({ action: 'recreated', from: 'not-created' });
+    console.log(`removed behind our back: recreated in ${r.ms} ms`);
+    await stateIs(monitor, 'running', 10_000);
+  });
+
+  it('sees dockerd die, and brings the mirror back when it returns', async () => {
+    await killDockerd();
+    const detect = await stateIs(monitor, 'engine-unreachable', 10_000);
+    const back = Date.now();
+    const recovery = recovered(supervisor, 20_000);
+    await startDockerd();
+    // Docker Hub did not go anywhere: only the stand-in for it needs starting again with the engine.
+    await startUpstream(docker);
+    // After a crash the engine leaves containers exited whatever their restart policy: we start it.
+    const r = await recovery;
+    expect(r).toMatchObject({ action: 'started', from: 'stopped' });
+    await stateIs(monitor, 'running', 10_000);
+    console.log(
+      `dockerd killed: detected in ${detect} ms; serving again ${Date.now() - back} ms after dockerd started`,
+    );
+  });
+
+  it('leaves a mirror the user stopped alone', async () => {
+    supervisor.wanted = 'stopped';
+    await new Mirror({ docker, settings }).down();
+    await stateIs(monitor, 'stopped', 10_000);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await monitor.refresh()).state).toBe('stopped');
+  });
+});
