@@ -1,7 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { defaultAppSettings } from '../app/settings/app-settings.js';
+import { AppError } from '../app/util/errors.js';
 import { createHandlers, type HandlerDeps } from './handlers.js';
+import { dispatch } from './ipc.js';
+import { silentLogger } from './log.js';
 import { statusIn } from './testing/status.js';
+
+const PLAN_ID = '7f9c1e2a-3b4d-4c5e-8f60-718293a4b5c6';
 
 function deps() {
   const order: string[] = [];
@@ -40,6 +45,42 @@ function deps() {
     openDashboard: vi.fn(),
     quit: vi.fn(),
     notices: { all: vi.fn(() => []), dismiss: vi.fn(() => []) },
+    cache: {
+      report: vi.fn(),
+      tags: vi.fn(async (repository: string) => ({ repository, tags: [] })),
+      plan: vi.fn(),
+      prune: vi.fn(async (planId: string) => {
+        if (planId !== PLAN_ID) throw new AppError('INVALID_INPUT', 'this preview is no longer current');
+        return {
+          planId,
+          previewBytes: 10,
+          freedBytes: 10,
+          orphanBytes: 0,
+          gc: { marked: 1, eligibleBlobs: 1, eligibleManifests: 0, ms: 1 },
+          downtimeMs: 5,
+        };
+      }),
+      reset: vi.fn(),
+      history: vi.fn(async () => []),
+    },
+    upstream: {
+      get: vi.fn(async (refresh?: boolean) => ({ url: 'u', reachable: !refresh, ms: 1, checkedAt: 'now' })),
+    },
+    engines: {
+      list: vi.fn(),
+      configure: vi.fn(async (engine: string) => ({
+        engine,
+        mirrorUrl: 'http://localhost:5000',
+        changed: true,
+        applied: 'kill -HUP 1',
+        verified: true,
+        state: 'using-mirror' as const,
+        engineMirrors: ['http://localhost:5000/'],
+        steps: [],
+      })),
+      undo: vi.fn(),
+      createRegistryMachine: vi.fn(),
+    },
   } satisfies HandlerDeps;
   return { d, order, h: createHandlers(d) };
 }
@@ -78,5 +119,71 @@ describe('createHandlers', () => {
     expect((await h['app.loginItem.set']({ openAtLogin: true })).openAtLogin).toBe(true);
     await h['notices.dismiss']({ id: 'settings-reset-1' });
     expect(d.notices.dismiss).toHaveBeenCalledWith('settings-reset-1');
+  });
+});
+
+describe('cache, upstream and engine calls', () => {
+  const caller = {
+    sender: { id: 1, mainFrame: { frameToken: 't' } },
+    senderFrame: { url: 'file:///app/out/renderer/index.html', frameToken: 't', parent: null },
+  };
+  const policy = { isOurWebContents: () => true, isTrustedUrl: () => true };
+  const run = (
+    h: ReturnType<typeof deps>['h'],
+    name: 'cache.prune' | 'cache.plan' | 'engines.configure',
+    input: unknown,
+  ) => dispatch(name, h[name] as never, caller, input, policy, silentLogger);
+
+  it('prunes only by the id of a plan main made: anything else is refused before or by the runtime', async () => {
+    const { h, d } = deps();
+    expect(await run(h, 'cache.prune', { planId: PLAN_ID })).toMatchObject({
+      ok: true,
+      value: { freedBytes: 10 },
+    });
+    // A plan object instead of an id never reaches the runtime.
+    const forged = await run(h, 'cache.prune', { planId: PLAN_ID, removals: ['../../etc'] });
+    expect(forged).toMatchObject({ ok: true });
+    expect(d.cache.prune).toHaveBeenLastCalledWith(PLAN_ID);
+    expect(await run(h, 'cache.prune', { plan: { removals: ['/'] } })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    expect(await run(h, 'cache.prune', { planId: 'not-a-uuid' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    expect(await run(h, 'cache.prune', { planId: '00000000-0000-4000-8000-000000000000' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', message: 'this preview is no longer current' },
+    });
+    expect(d.cache.prune).toHaveBeenCalledTimes(3);
+  });
+
+  it('checks a prune selection against the registry grammar before planning', async () => {
+    const { h, d } = deps();
+    expect(
+      await run(h, 'cache.plan', { selection: { kind: 'items', items: [{ repo: '../etc' }] } }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT', issues: [{ path: 'selection.items.0.repo' }] },
+    });
+    expect(await run(h, 'cache.plan', { selection: { kind: 'unused', days: -1 } })).toMatchObject({
+      ok: false,
+    });
+    expect(d.cache.plan).not.toHaveBeenCalled();
+  });
+
+  it('passes the engine, the repository and the refresh flag through', async () => {
+    const { h, d } = deps();
+    expect((await h['engines.configure']({ engine: 'linux-dockerd' })).state).toBe('using-mirror');
+    expect(d.engines.configure).toHaveBeenCalledWith('linux-dockerd');
+    expect(await run(h, 'engines.configure', { engine: 'rm -rf /' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    await h['cache.tags']({ repository: 'library/busybox' });
+    expect(d.cache.tags).toHaveBeenCalledWith('library/busybox');
+    expect((await h['upstream.status']({ refresh: true })).reachable).toBe(false);
+    expect((await h['upstream.status'](undefined)).reachable).toBe(true);
   });
 });

@@ -26,6 +26,12 @@ import { jsonFileStore } from '../app/settings/json-file.js';
 import { defaultPaths } from '../app/settings/paths.js';
 import { messageOf } from '../app/util/errors.js';
 import { toCallError } from '../app/contract/envelope.js';
+import { DockerMachine } from '../app/configure/machine/cli.js';
+import { EngineUndoStore } from '../app/configure/undo-store.js';
+import { CacheRuntime } from '../app/service/cache-runtime.js';
+import { EnginesRuntime } from '../app/service/engines-runtime.js';
+import { CacheHistory } from '../app/service/history.js';
+import { UpstreamWatch, type UpstreamWatchOptions } from '../app/service/upstream.js';
 import { e2eHooks } from './e2e-hooks.js';
 import { createHandlers } from './handlers.js';
 import { createEventSender, registerCalls } from './ipc.js';
@@ -57,6 +63,8 @@ export interface ShellOptions {
   /** the directory holding out/ and assets/ (the app root, or app.asar when packaged) */
   root?: URL;
   buildEngine?: BuildEngine;
+  /** how the upstream is probed (default: GET /v2/ from this machine) */
+  probeUpstream?: UpstreamWatchOptions['probe'];
   logSink?: (line: string) => void;
 }
 
@@ -111,6 +119,31 @@ export async function startApp(opts: ShellOptions = {}) {
     log,
   });
 
+  const cache = new CacheRuntime({
+    mirror,
+    history: new CacheHistory(jsonFileStore(join(configDir, 'cache-history.json'))),
+    log,
+    onUsage: (bytes) => notices.reportCacheUsage(bytes, settings.current.app.quotaBytes),
+  });
+  const upstream = new UpstreamWatch({
+    url: () => settings.current.mirror.upstreamUrl,
+    ...(opts.probeUpstream ? { probe: opts.probeUpstream } : {}),
+  });
+  const engines = new EnginesRuntime({
+    detectOptions: async () => ({
+      mirrorUrl: mirror.current?.mirrorUrl ?? `http://localhost:${settings.current.mirror.port}`,
+      port: settings.current.mirror.port,
+      env,
+      ...(env.HOME ? { home: env.HOME } : {}),
+      platform,
+      dockerMachine: new DockerMachine({ env }),
+    }),
+    // The undo records live in the settings file, where the CLI keeps them too.
+    undo: new EngineUndoStore(file),
+    settings: () => settings.current.mirror,
+    credentials: () => vault.reveal().catch(() => null),
+  });
+
   const webPreferences = secureWebPreferences(preloadFile, !app.isPackaged);
   const load = rendererLoader(rendererFile, devServerOrigin(origin.devServerUrl));
   const windows = new Set<BrowserWindow>();
@@ -160,6 +193,8 @@ export async function startApp(opts: ShellOptions = {}) {
     stopsMirrorByDefault: () => settings.current.app.quitStopsMirror,
     stopMirror: () => mirror.down(),
     cleanup: () => {
+      cache.stop();
+      upstream.stop();
       mirror.dispose();
       unregister.calls();
     },
@@ -208,6 +243,9 @@ export async function startApp(opts: ShellOptions = {}) {
       openDashboard: () => dashboard.open(),
       quit: (stopMirror) => quit.quit(stopMirror),
       notices,
+      cache,
+      upstream,
+      engines,
     }),
     {
       isOurWebContents: (contents) =>
@@ -228,10 +266,15 @@ export async function startApp(opts: ShellOptions = {}) {
   });
   mirror.on('progress', (progress) => send('mirror.progress', progress));
   notices.on('notice', (notice) => send('notice', notice));
+  cache.on('progress', (progress) => send('cache.progress', progress));
+  cache.on('changed', (change) => send('cache.changed', change));
+  upstream.on('change', (state) => send('upstream.status', state));
+  engines.on('step', (step) => send('engines.step', step));
   settings.on('changed', (next, prev) => {
     send('settings.changed', next);
     trayController.update({ quitStopsMirror: next.app.quitStopsMirror });
     if (JSON.stringify(next.mirror) !== JSON.stringify(prev.mirror)) void mirror.configure(next.mirror);
+    if (next.mirror.upstreamUrl !== prev.mirror.upstreamUrl) void upstream.check();
     if (next.app.startAtLogin !== prev.app.startAtLogin) {
       trayController.update({ openAtLogin: setLoginItem(app, next.app.startAtLogin, platform).openAtLogin });
     }
@@ -246,6 +289,8 @@ export async function startApp(opts: ShellOptions = {}) {
   popover.window(); // created hidden now, so the first click opens it at once
   second.launch = () => popover.show();
   await mirror.configure(settings.current.mirror);
+  cache.start();
+  upstream.start();
   void mirror
     .refresh()
     .then((status) =>
@@ -254,7 +299,19 @@ export async function startApp(opts: ShellOptions = {}) {
     .catch(report('Starting the mirror'));
   log.info('started', { version: app.getVersion(), settings: file.location });
 
-  const shellParts = { tray: trayController, popover, dashboard, mirror, settings, notices, quit, windows };
+  const shellParts = {
+    tray: trayController,
+    popover,
+    dashboard,
+    mirror,
+    settings,
+    notices,
+    quit,
+    windows,
+    cache,
+    upstream,
+    engines,
+  };
   if (env.DRPC_E2E === '1' && !app.isPackaged) globalThis.__drpcE2E = e2eHooks(trayController, popover, tray);
   return shellParts;
 }

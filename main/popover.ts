@@ -23,7 +23,7 @@ export interface ScreenPort {
   getCursorScreenPoint(): Point;
 }
 
-export const POPOVER_SIZE = { width: 360, height: 480 };
+export const POPOVER_SIZE = { width: 380, height: 560 };
 
 export function popoverWindowOptions(webPreferences: WebPreferences): BrowserWindowConstructorOptions {
   return {

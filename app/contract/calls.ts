@@ -6,11 +6,26 @@ import { mirrorSettingsSchema } from '../mirror/settings.js';
 import { appSettingsSchema, settingsChangeSchema } from '../settings/app-settings.js';
 import type { CallName } from './names.js';
 import {
+  cacheReportSchema,
+  configureOutcomeSchema,
+  engineNameSchema,
+  enginesListSchema,
+  historySampleSchema,
+  prunePlanViewSchema,
+  pruneResultSchema,
+  pruneSelectionSchema,
+  registryMachineInputSchema,
+  registryMachineResultSchema,
+  resetResultSchema,
+  tagSizeSchema,
+  undoOutcomeSchema,
+  upstreamStateSchema,
   credentialsInputSchema,
   credentialsStateSchema,
   loginItemStateSchema,
   mirrorStatusSchema,
   noticeSchema,
+  pruneItemSchema,
   upActionSchema,
   verifyReportSchema,
 } from './values.js';
@@ -81,6 +96,61 @@ export const calls = {
   ),
   'notices.list': call(none, z.array(noticeSchema), 'Notices not dismissed yet, e.g. "settings were reset".'),
   'notices.dismiss': call(z.object({ id: z.string() }), z.array(noticeSchema), 'Dismisses one notice.'),
+  'cache.report': call(
+    none,
+    cacheReportSchema,
+    'What is cached: every repository with its tags, sizes, reclaimable bytes, last pull and pulls; totals, free space, hit ratio.',
+  ),
+  'cache.tags': call(
+    z.object({ repository: pruneItemSchema.shape.repo }),
+    z.object({ repository: z.string(), tags: z.array(tagSizeSchema) }),
+    "The size of each tag's image in one repository (read on demand: it opens the manifests).",
+  ),
+  'cache.plan': call(
+    z.object({ selection: pruneSelectionSchema }),
+    prunePlanViewSchema,
+    'Plans a prune and returns its preview (what goes, the exact bytes freed); main keeps the plan by id.',
+  ),
+  'cache.prune': call(
+    z.object({ planId: z.uuid() }),
+    pruneResultSchema,
+    'Runs a plan made by cache.plan (only by its id): stop, remove, garbage-collect, restart; steps come as cache.progress.',
+  ),
+  'cache.reset': call(
+    z.object({ confirmation: z.string().max(100) }),
+    resetResultSchema,
+    `Deletes the whole cache and starts an empty mirror; the confirmation must be the exact phrase; steps come as cache.progress.`,
+  ),
+  'cache.history': call(
+    none,
+    z.array(historySampleSchema),
+    'The cache size over time, sampled by the app (oldest first).',
+  ),
+  'upstream.status': call(
+    z.object({ refresh: z.boolean().optional() }).optional(),
+    upstreamStateSchema,
+    'Whether the upstream (Docker Hub) answers; checked again when asked to refresh or when the last check is old.',
+  ),
+  'engines.list': call(
+    none,
+    enginesListSchema,
+    'The Docker engines found on this machine (and docker-machine VMs), each with whether it uses the mirror.',
+  ),
+  'engines.configure': call(
+    z.object({ engine: engineNameSchema }),
+    configureOutcomeSchema,
+    'Points an engine at the mirror: edit its configuration, apply, verify through the engine; steps come as engines.step.',
+  ),
+  'engines.undo': call(
+    z.object({ engine: engineNameSchema }),
+    undoOutcomeSchema,
+    'Reverts exactly what engines.configure changed on that engine, applies and verifies.',
+  ),
+  'machine.createRegistry': call(
+    registryMachineInputSchema,
+    registryMachineResultSchema,
+    'Creates the docker-machine VM that runs the mirror for other machines (removing an existing one only when told to).',
+  ),
 } satisfies Record<CallName, CallDef>;
 
 export type Calls = typeof calls;

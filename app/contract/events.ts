@@ -2,7 +2,16 @@
 import type { z } from 'zod';
 import { appSettingsSchema } from '../settings/app-settings.js';
 import type { EventName } from './names.js';
-import { mirrorStatusSchema, noticeSchema, operationSchema, progressSchema } from './values.js';
+import {
+  cacheChangeSchema,
+  cacheProgressSchema,
+  engineStepSchema,
+  mirrorStatusSchema,
+  noticeSchema,
+  operationSchema,
+  progressSchema,
+  upstreamStateSchema,
+} from './values.js';
 
 export interface EventDef<P extends z.ZodType = z.ZodType> {
   payload: P;
@@ -24,6 +33,23 @@ export const events = {
   },
   'settings.changed': { payload: appSettingsSchema, summary: 'The settings were saved.' },
   notice: { payload: noticeSchema, summary: 'Something the user should know, e.g. "settings were reset".' },
+  'cache.progress': {
+    payload: cacheProgressSchema,
+    summary: 'Progress of a prune (stop, remove, garbage-collect, restart) or a reset.',
+  },
+  'cache.changed': {
+    payload: cacheChangeSchema,
+    summary:
+      'What is cached changed (a pull, a prune, a reset, a new size sample): the UI reads the report again.',
+  },
+  'upstream.status': {
+    payload: upstreamStateSchema,
+    summary: 'The upstream became reachable or unreachable.',
+  },
+  'engines.step': {
+    payload: engineStepSchema,
+    summary: 'One step of configuring or undoing an engine, for a person to read.',
+  },
 } satisfies Record<EventName, EventDef>;
 
 export type Events = typeof events;

@@ -20,6 +20,17 @@ export const CALL_NAMES = [
   'app.quit',
   'notices.list',
   'notices.dismiss',
+  'cache.report',
+  'cache.tags',
+  'cache.plan',
+  'cache.prune',
+  'cache.reset',
+  'cache.history',
+  'upstream.status',
+  'engines.list',
+  'engines.configure',
+  'engines.undo',
+  'machine.createRegistry',
 ] as const;
 
 export const EVENT_NAMES = [
@@ -28,6 +39,10 @@ export const EVENT_NAMES = [
   'mirror.progress',
   'settings.changed',
   'notice',
+  'cache.progress',
+  'cache.changed',
+  'upstream.status',
+  'engines.step',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

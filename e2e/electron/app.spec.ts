@@ -109,8 +109,10 @@ function suite(executablePath: string) {
     });
 
     it('shows the status main reports, through the preload API', async () => {
-      await popover.waitForSelector('#state:text("engine-unreachable")', { timeout: 15_000 });
-      const result = await popover.evaluate(() => window.drpc.call('settings.get'));
+      // The header carries the state main reported; the switch is off while Docker is away.
+      await popover.waitForSelector('header[data-state="engine-unreachable"]', { timeout: 15_000 });
+      await popover.waitForSelector('#mirror-state:text("Docker not running")');
+      const result = await popover.evaluate(() => window.drpc!.call('settings.get'));
       assert.equal(result.ok, true);
     });
 
@@ -118,7 +120,7 @@ function suite(executablePath: string) {
       const surface = await popover.evaluate(() => ({
         require: typeof (globalThis as { require?: unknown }).require,
         process: typeof (globalThis as { process?: unknown }).process,
-        api: Object.keys(window.drpc).sort(),
+        api: Object.keys(window.drpc!).sort(),
       }));
       assert.deepEqual(surface, {
         require: 'undefined',
@@ -130,9 +132,9 @@ function suite(executablePath: string) {
     it('refuses a call outside the contract, and invalid input', async () => {
       const results = await popover.evaluate(async () => [
         // @ts-expect-error: not a call of the contract
-        await window.drpc.call('shell.exec', { cmd: 'id' }),
+        await window.drpc!.call('shell.exec', { cmd: 'id' }),
         // @ts-expect-error: the wrong input on purpose
-        await window.drpc.call('settings.update', { mirror: { port: 'x' } }),
+        await window.drpc!.call('settings.update', { mirror: { port: 'x' } }),
       ]);
       assert.deepEqual(
         results.map((r) => (r.ok ? 'ok' : r.error.code)),

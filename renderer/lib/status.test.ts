@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { statusIn } from '../../main/testing/status.js';
+import { healthSummary, problemOf, shortVersion, stateView, upstreamName } from './status.js';
+
+const upstream = (reachable: boolean) => ({
+  url: 'https://registry-1.docker.io',
+  reachable,
+  ...(reachable ? {} : { reason: 'ENOTFOUND' }),
+  ms: 3,
+  checkedAt: '',
+});
+
+describe('stateView', () => {
+  it('puts the state in words, colour and the switch', () => {
+    expect(stateView(statusIn('running'), null)).toEqual({
+      label: 'Running',
+      tone: 'ok',
+      on: true,
+      canToggle: true,
+    });
+    expect(stateView(statusIn('stopped'), null)).toMatchObject({
+      label: 'Stopped',
+      on: false,
+      canToggle: true,
+    });
+    expect(stateView(statusIn('engine-unreachable'), null)).toMatchObject({
+      label: 'Docker not running',
+      tone: 'error',
+      canToggle: false,
+    });
+    expect(stateView(undefined, null)).toMatchObject({ label: 'Checking…', canToggle: false });
+  });
+
+  it('shows a running operation instead, with the switch where it is going', () => {
+    expect(stateView(statusIn('stopped'), 'up')).toEqual({
+      label: 'Starting…',
+      tone: 'busy',
+      on: true,
+      canToggle: false,
+    });
+    expect(stateView(statusIn('running'), 'down')).toMatchObject({ label: 'Stopping…', on: false });
+    expect(stateView(statusIn('running'), 'prune')).toMatchObject({ label: 'Pruning…', on: true });
+  });
+});
+
+describe('healthSummary', () => {
+  it('says Docker, the upstream and the cache size in one line', () => {
+    const s = statusIn('running', { engine: { endpoint: 'x', reachable: true, version: '27.3.1+dfsg1' } });
+    expect(healthSummary(s, upstream(true), 1536 * 1024)).toEqual([
+      { key: 'docker', text: 'Docker 27.3.1', tone: 'ok' },
+      { key: 'upstream', text: 'Docker Hub reachable', tone: 'ok' },
+      { key: 'cache', text: '1.5 MB cached', tone: 'idle' },
+    ]);
+    expect(healthSummary(statusIn('engine-unreachable'), upstream(false), undefined)).toEqual([
+      { key: 'docker', text: 'Docker not reachable', tone: 'error' },
+      { key: 'upstream', text: 'Docker Hub offline', tone: 'warn' },
+    ]);
+  });
+
+  it('names other upstreams by host', () => {
+    expect(upstreamName('https://mirror.gcr.io')).toBe('mirror.gcr.io');
+    expect(upstreamName('nonsense')).toBe('Upstream');
+    expect(shortVersion(undefined)).toBe('');
+  });
+});
+
+describe('problemOf', () => {
+  it('Docker not running: what to do, and a way to check again', () => {
+    expect(problemOf(statusIn('engine-unreachable'), upstream(true))).toMatchObject({
+      kind: 'docker',
+      title: 'Docker is not running',
+      action: { run: 'recheck' },
+    });
+  });
+
+  it('port 5000 in use on a Mac: AirPlay, and the free port the core suggests', () => {
+    const s = statusIn('port-in-use', { port: { port: 5000, heldBy: 'ControlCenter', suggestion: 5001 } });
+    const p = problemOf(s, upstream(true));
+    expect(p).toMatchObject({
+      kind: 'port',
+      title: 'Port 5000 is already in use',
+      port: 5001,
+      action: { label: 'Use Port 5001' },
+    });
+    expect(p?.body).toMatch(/AirPlay Receiver/);
+    const other = problemOf(undefined, undefined, {
+      code: 'PORT_IN_USE',
+      message: 'port 8080 is in use',
+      details: { port: 8080, heldBy: 'nginx' },
+    });
+    expect(other).toMatchObject({ title: 'Port 8080 is already in use', action: { run: 'settings' } });
+    expect(other?.body).toMatch(/^nginx is using it/);
+  });
+
+  it('the image that cannot be had, and a crash loop', () => {
+    expect(problemOf(statusIn('image-missing'), undefined)).toMatchObject({
+      kind: 'image',
+      action: { run: 'settings' },
+    });
+    expect(problemOf(statusIn('crash-looping'), undefined)).toMatchObject({
+      kind: 'crash',
+      action: { run: 'logs' },
+    });
+  });
+
+  it('the upstream offline: serving from the cache', () => {
+    const p = problemOf(statusIn('running'), upstream(false));
+    expect(p).toMatchObject({ kind: 'upstream', tone: 'warn', title: 'Docker Hub is offline' });
+    expect(p?.body).toMatch(/^Serving from the cache/);
+    expect(problemOf(statusIn('running'), upstream(true))).toBeUndefined();
+  });
+
+  it('a full disk: the cache stopped storing, and where to free space', () => {
+    expect(problemOf(statusIn('running'), upstream(true), undefined, true)).toMatchObject({
+      kind: 'disk-full',
+      title: 'The disk is full',
+      action: { run: 'prune' },
+    });
+  });
+
+  it('the last failed action, unless it was only busy', () => {
+    expect(problemOf(statusIn('stopped'), undefined, { code: 'INTERNAL', message: 'boom' })).toMatchObject({
+      body: 'Boom',
+    });
+    expect(problemOf(statusIn('stopped'), undefined, { code: 'BUSY', message: 'busy' })).toBeUndefined();
+  });
+});
