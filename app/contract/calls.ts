@@ -95,7 +95,12 @@ export const calls = {
     'Quits the app; the mirror keeps running unless stopMirror (or the quitStopsMirror setting) says otherwise.',
   ),
   'notices.list': call(none, z.array(noticeSchema), 'Notices not dismissed yet, e.g. "settings were reset".'),
-  'notices.dismiss': call(z.object({ id: z.string() }), z.array(noticeSchema), 'Dismisses one notice.'),
+  'notices.dismiss': call(
+    // Ids are `<kind>-<n>` (main/notifications.ts): anything else is not one of ours.
+    z.object({ id: z.string().regex(/^[a-z-]{1,40}-\d{1,9}$/, 'not a notice id') }),
+    z.array(noticeSchema),
+    'Dismisses one notice.',
+  ),
   'cache.report': call(
     none,
     cacheReportSchema,
