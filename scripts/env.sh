@@ -29,7 +29,9 @@ fi
 stamp="$ROOT/node_modules/.install-stamp"
 if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ] || [ "$ROOT/package.json" -nt "$stamp" ]; then
   echo "env: installing npm dependencies (npm ci)" >&2
-  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  # vite is pinned to 8.3.x: 8.4 lists an optional package the registry does not serve, and npm ci
+  # then refuses the lock file.
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2) || { echo "env: npm ci failed" >&2; exit 1; }
   touch "$stamp"
 fi
 export PATH="$ROOT/node_modules/.bin:$PATH"
