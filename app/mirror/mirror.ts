@@ -278,6 +278,31 @@ export class Mirror {
       };
     }
     const engine = { endpoint, reachable: true, version: version.Version, os: version.Os };
+    try {
+      return await this.statusOnEngine(base, engine, previousRestartCount);
+    } catch (err) {
+      // The engine went away between two requests (a restart, a crash): that is a state, not a failure.
+      if (
+        await this.docker.ping().then(
+          () => true,
+          () => false,
+        )
+      )
+        throw err;
+      return {
+        ...base,
+        state: 'engine-unreachable',
+        message: `Docker is not reachable at ${endpoint} (${messageOf(err)}): start Docker`,
+        engine: { endpoint, reachable: false },
+      };
+    }
+  }
+
+  private async statusOnEngine(
+    base: Pick<MirrorStatus, 'mirrorUrl' | 'checkedAt'>,
+    engine: MirrorStatus['engine'],
+    previousRestartCount?: number,
+  ): Promise<MirrorStatus> {
     const info = await this.inspect();
     if (!info) {
       if (!(await hasImage(this.docker, this.settings.image))) {

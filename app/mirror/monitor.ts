@@ -35,14 +35,14 @@ export class StatusMonitor extends EventEmitter<MonitorEvents> {
   start(): void {
     this.watcher = watchContainerEvents(this.docker, {
       labels: [`${MIRROR_LABEL}=true`],
-      onEvent: () => void this.refresh(),
+      onEvent: () => void this.refresh().catch(() => {}),
       onConnection: (up) => {
         this.emit('engine', up);
-        void this.refresh();
+        void this.refresh().catch(() => {});
       },
     });
-    this.timer = setInterval(() => void this.refresh(), this.intervalMs);
-    void this.refresh();
+    this.timer = setInterval(() => void this.refresh().catch(() => {}), this.intervalMs);
+    void this.refresh().catch(() => {});
   }
 
   stop(): void {

@@ -66,7 +66,9 @@ describe('supervisor', () => {
     const recovery = recovered(supervisor, 15_000);
     await docker.getContainer(settings.containerName).remove({ force: true });
     const r = await recovery;
-    expect(r).toMatchObject({ action: 'recreated', from: 'not-created' });
+    // The monitor may see the kill (stopped) before the removal (not-created): either way it is recreated.
+    expect(r.action).toBe('recreated');
+    expect(['stopped', 'not-created']).toContain(r.from);
     console.log(`removed behind our back: recreated in ${r.ms} ms`);
     await stateIs(monitor, 'running', 10_000);
   });

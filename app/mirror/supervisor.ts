@@ -64,7 +64,7 @@ export class Supervisor extends EventEmitter<{ recovered: [Recovery]; failed: [E
       this.emit('failed', err as Error);
     } finally {
       this.busy = false;
-      void this.monitor.refresh();
+      void this.monitor.refresh().catch(() => {});
     }
   }
 }

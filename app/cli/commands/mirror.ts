@@ -5,6 +5,10 @@ import { StatusMonitor } from '../../mirror/monitor.js';
 import { Supervisor } from '../../mirror/supervisor.js';
 import { probeUpstream } from '../../mirror/upstream-probe.js';
 import { verifyMirror } from '../../mirror/verify.js';
+import { enforceQuota } from '../../cache/quota.js';
+import { CacheService } from '../../cache/service.js';
+import { AppError } from '../../util/errors.js';
+import { formatBytes, parseBytes } from '../../util/format.js';
 import type { CliCommand } from '../command.js';
 import { EXIT, exitForState } from '../exit-codes.js';
 import { intOption } from '../global-options.js';
@@ -79,10 +83,32 @@ export const mirrorCommands: CliCommand[] = [
         log('recovered', { ...r, message: `${r.action} after ${r.from} in ${r.ms} ms` }),
       );
       supervisor.on('failed', (e) => log('error', { message: e.message }));
+      const quota = typeof ctx.values.quota === 'string' ? parseBytes(ctx.values.quota) : null;
+      if (quota === undefined)
+        throw new AppError(
+          'INVALID_INPUT',
+          `--quota takes a size like 20GB (got "${String(ctx.values.quota)}")`,
+        );
+      let quotaTimer: NodeJS.Timeout | undefined;
+      if (quota !== null) {
+        const cache = new CacheService({ docker, mirror: ctx.mirrorSync(), stateDir: ctx.configDir });
+        const check = async () => {
+          const r = await enforceQuota(cache, quota).catch(
+            (e: Error) => (log('error', { message: e.message }), undefined),
+          );
+          if (r?.result)
+            log('quota', {
+              message: `over ${formatBytes(quota)}: pruned ${r.plan!.repositories.join(', ')}, freed ${formatBytes(r.result.freedBytes)}`,
+            });
+          quotaTimer = setTimeout(() => void check(), 60_000);
+        };
+        void check();
+      }
       controller.start();
       monitor.start();
       supervisor.start();
       await (ctx.io.interrupted ?? new Promise<void>(() => {}));
+      if (quotaTimer) clearTimeout(quotaTimer);
       controller.stop();
       supervisor.stop();
       monitor.stop();
