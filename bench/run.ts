@@ -1,6 +1,10 @@
 // npm run bench -- <name>: runs one benchmark and prints its results (copied into docs/benchmarks.md).
 const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<void> }>> = {
   pull: () => import('./pull.js'),
+  ui: () => import('./ui.js'),
+  scan: () => import('./scan.js'),
+  prune: () => import('./prune.js'),
+  soak: () => import('./soak.js'),
 };
 const name = process.argv[2];
 const load = name ? benches[name] : undefined;

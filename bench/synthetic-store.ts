@@ -99,7 +99,9 @@ export function generateStore(dir: string, options: SyntheticOptions): Synthetic
     digest: sha256(`${seed}:base:${i}`),
     size: Math.round((20 + 60 * rand()) * MB),
   }));
-  const scheduler: Record<string, { Key: string; Expiry: string; EntryType: number }> = {};
+  // The 2.8 scheduler's entry: `Expiry time.Time \`json:"ExpiryData"\``. Any other key reads as the zero
+  // time, and every entry then expires the moment the registry starts (60,000 failing deletes).
+  const scheduler: Record<string, { Key: string; ExpiryData: string; EntryType: number }> = {};
   const expiry = new Date(started + 7 * 24 * 3600 * 1000).toISOString();
 
   const out: SyntheticRepository[] = [];
@@ -142,7 +144,7 @@ export function generateStore(dir: string, options: SyntheticOptions): Synthetic
       for (const d of [sha256(config), ...layers.map((l) => l.digest)]) {
         link(join(repoDir, '_layers', 'sha256', hexOf(d)), d);
         reached.add(d);
-        scheduler[`${name}@${d}`] = { Key: `${name}@${d}`, Expiry: expiry, EntryType: 0 };
+        scheduler[`${name}@${d}`] = { Key: `${name}@${d}`, ExpiryData: expiry, EntryType: 0 };
       }
       link(join(repoDir, '_manifests', 'revisions', 'sha256', hexOf(digest)), digest);
       reached.add(digest);
@@ -185,6 +187,71 @@ export function generateStore(dir: string, options: SyntheticOptions): Synthetic
   let blobBytes = 0;
   for (const size of blobSizes.values()) blobBytes += size;
   return { dir, repositories: out, blobSizes, blobBytes, ms: Date.now() - started };
+}
+
+export interface SimulatedPull {
+  manifest: string;
+  config: string;
+  layers: string[];
+}
+
+/**
+ * What a pull of a new tag through the proxy leaves in a store, written in the registry's order: blob
+ * data first (each under `blobs/`), then the links that make it visible (layer links, the manifest
+ * revision, the tag's index entry and its `current/link`). Layers are sparse, with made-up digests.
+ */
+export function simulatePull(
+  dir: string,
+  repository: string,
+  tag: string,
+  opts: { layers?: number; layerBytes?: number } = {},
+): SimulatedPull {
+  const v2 = join(dir, 'docker', 'registry', 'v2');
+  const blob = (digest: string, content: Buffer | number) => {
+    const hex = hexOf(digest);
+    const blobDir = join(v2, 'blobs', 'sha256', hex.slice(0, 2), hex);
+    mkdirSync(blobDir, { recursive: true });
+    if (typeof content === 'number') {
+      const fd = openSync(join(blobDir, 'data'), 'w');
+      ftruncateSync(fd, content);
+      closeSync(fd);
+    } else writeFileSync(join(blobDir, 'data'), content);
+  };
+  const link = (rel: string[], digest: string) => {
+    const path = join(v2, 'repositories', ...repository.split('/'), ...rel);
+    mkdirSync(path, { recursive: true });
+    writeFileSync(join(path, 'link'), digest);
+  };
+  const size = opts.layerBytes ?? 10 * MB;
+  const layers = Array.from({ length: opts.layers ?? 5 }, (_, i) => ({
+    digest: sha256(`pull:${repository}:${tag}:${i}`),
+    size,
+  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Labels: { repo: repository, tag } },
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.manifest,
+      config: { mediaType: MEDIA.config, size: config.length, digest: sha256(config) },
+      layers: layers.map((l) => ({ mediaType: MEDIA.layer, size: l.size, digest: l.digest })),
+    }),
+  );
+  const digest = sha256(manifest);
+  for (const l of layers) blob(l.digest, l.size);
+  blob(sha256(config), config);
+  blob(digest, manifest);
+  for (const d of [sha256(config), ...layers.map((l) => l.digest)]) link(['_layers', 'sha256', hexOf(d)], d);
+  link(['_manifests', 'revisions', 'sha256', hexOf(digest)], digest);
+  link(['_manifests', 'tags', tag, 'index', 'sha256', hexOf(digest)], digest);
+  link(['_manifests', 'tags', tag, 'current'], digest);
+  return { manifest: digest, config: sha256(config), layers: layers.map((l) => l.digest) };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -6,6 +6,7 @@ export {
   type WorkerScanner,
   type WorkerScannerOptions,
 } from './worker-scanner.js';
+export { summarize, summarizeRepository, type RepositorySummary, type ScanSummary } from './summary.js';
 export { planRepositoryRemoval } from './reachability.js';
 export { volumeFreeBytes, volumeSpace, type VolumeSpace } from './volume.js';
 export { parseManifest, MEDIA_TYPES, type ParsedManifest, type Reference } from './manifest.js';

@@ -1,5 +1,12 @@
 // Runs the scanner on a worker thread so a 60,000-blob walk never blocks the app's main thread.
 //
+// What crosses back matters as much: deserializing a message (structured clone) runs on the receiving
+// thread, and the full ScanResult of a 60,000-blob store took ~110 ms of it. So the app asks for a
+// summary (`refreshSummary`), which arrives in pages, each one message deserialized on its own turn of
+// the event loop; the worker keeps the full result and answers what needs it (`planPrune`,
+// `repository`). `refresh` and `scanStoreInWorker` still return the full result, for small stores,
+// tests and tools.
+//
 // The worker file must load both from source (vitest, `npx tsx`) and compiled (`dist/**/*.js`):
 // compiled, this module is `worker-scanner.js` and the worker is the sibling `scan-worker.js`;
 // from source, the worker is `scan-worker.ts`, which plain Node cannot load (and vitest's transform
@@ -7,18 +14,57 @@
 // from this file, so it works whatever the cwd; tsx is a dev dependency, needed only from source).
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import type { HeapInfo } from 'node:v8';
 import { Worker } from 'node:worker_threads';
-import type { WorkerInit, WorkerReply } from './scan-worker.js';
-import type { ScanResult } from './types.js';
+import { AppError, type ErrorCode } from '../../util/errors.js';
+import type { PruneItem, PrunePlan } from '../prune/plan.js';
+import type {
+  WorkerCall,
+  WorkerCalls,
+  WorkerError,
+  WorkerInit,
+  WorkerReply,
+  WorkerRequest,
+} from './scan-worker.js';
+import type { RepositorySummary, ScanSummary } from './summary.js';
+import type { RepositoryScan, ScanResult } from './types.js';
 
 export interface WorkerScanner {
-  /** Incremental refresh on the worker (the first call is a full scan). */
+  /**
+   * Incremental refresh on the worker (the first call is a full scan); the whole result crosses to
+   * this thread. On a large store prefer `refreshSummary`.
+   */
   refresh(): Promise<ScanResult>;
-  /** Stops the worker; pending refreshes are rejected. */
+  /**
+   * Incremental refresh on the worker; only its summary crosses, the repositories in pages. The worker
+   * keeps the full result: `planPrune` and `repository` answer from it.
+   */
+  refreshSummary(): Promise<ScanSummary>;
+  /**
+   * `planPrune` (app/cache/prune/plan.ts) run on the worker with its last full scan, i.e. the one the
+   * last `refresh`/`refreshSummary` returned (a scan is made first if there is none), and the data dir
+   * as the storage root.
+   */
+  planPrune(items: PruneItem[], reason?: string): Promise<PrunePlan>;
+  /** Everything the last full scan knows of one repository (digest lists included), or undefined. */
+  repository(name: string): Promise<RepositoryScan | undefined>;
+  /** The worker's V8 heap, for diagnostics and benchmarks. */
+  heapStatistics(): Promise<HeapInfo>;
+  /** Stops the worker; pending requests are rejected. */
   close(): Promise<void>;
 }
 
-export type WorkerScannerOptions = Omit<WorkerInit, 'dataDir'>;
+export interface WorkerScannerOptions extends Omit<WorkerInit, 'dataDir'> {
+  /**
+   * Upper bound of one summary page, counting 1 per repository plus 1 per tag (at least one repository
+   * per page): what a page costs this thread to deserialize. Default 500: on the 2,000-repository,
+   * 10,000-tag benchmark store a page then cost 3 to 5 ms of main-thread CPU (up to 11 ms on a loaded
+   * machine), the whole summary in one message 21 to 24 ms. See docs/benchmarks.md.
+   */
+  pageWeight?: number;
+}
+
+const DEFAULT_PAGE_WEIGHT = 500;
 
 function startWorker(init: WorkerInit): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
@@ -29,9 +75,16 @@ function startWorker(init: WorkerInit): Worker {
   return new Worker(url, { workerData: init, execArgv });
 }
 
+/** The worker's error as this side's: an AppError stays one (its code is what the UI and CLI show). */
+function revive(e: WorkerError): Error {
+  if (e.name === 'AppError' && e.code) return new AppError(e.code as ErrorCode, e.message, e.details);
+  return Object.assign(new Error(e.message), e);
+}
+
 export function createWorkerScanner(dataDir: string, options: WorkerScannerOptions = {}): WorkerScanner {
-  const worker = startWorker({ dataDir, ...options });
-  const pending = new Map<number, { resolve: (r: ScanResult) => void; reject: (e: Error) => void }>();
+  const { pageWeight = DEFAULT_PAGE_WEIGHT, ...init } = options;
+  const worker = startWorker({ dataDir, ...init });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let failure: Error | undefined;
 
@@ -44,21 +97,42 @@ export function createWorkerScanner(dataDir: string, options: WorkerScannerOptio
     const p = pending.get(reply.id);
     if (!p) return;
     pending.delete(reply.id);
-    if (reply.ok) p.resolve(reply.result);
-    else p.reject(Object.assign(new Error(reply.error.message), reply.error));
+    if (reply.ok) p.resolve(reply.value);
+    else p.reject(revive(reply.error));
   });
   worker.on('error', (err) => failAll(err));
   worker.on('exit', (code) => failAll(new Error(`scan worker exited (code ${code})`)));
 
+  function call<K extends WorkerCall>(
+    type: K,
+    args: WorkerCalls[K]['args'],
+    id = nextId++,
+  ): Promise<WorkerCalls[K]['reply']> {
+    if (failure) return Promise.reject(failure);
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ ...args, id, type } as WorkerRequest);
+    });
+  }
+
   return {
-    refresh() {
-      if (failure) return Promise.reject(failure);
-      const id = nextId++;
-      return new Promise<ScanResult>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ id, type: 'refresh' });
-      });
+    refresh: () => call('refresh', {}),
+    async refreshSummary() {
+      const summaryId = nextId++;
+      const first = await call('summary', { pageWeight }, summaryId);
+      const repositories: RepositorySummary[] = [...first.page];
+      // One page per message, the next asked for only once this one is in: pages never queue up on
+      // this side (a port delivers every queued message in one go, which would block as one big one).
+      while (repositories.length < first.total) {
+        const next = await call('page', { summaryId, offset: repositories.length });
+        if (next.length === 0) throw new Error('scan worker returned an empty summary page');
+        for (const r of next) repositories.push(r);
+      }
+      return { ...first.head, repositories };
     },
+    planPrune: (items, reason) => call('plan', { items, ...(reason !== undefined ? { reason } : {}) }),
+    repository: async (name) => (await call('repository', { name })) ?? undefined,
+    heapStatistics: () => worker.getHeapStatistics(),
     async close() {
       failAll(new Error('scan worker closed'));
       await worker.terminate();

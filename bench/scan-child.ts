@@ -1,0 +1,214 @@
+// One measurement of bench/scan.ts in a fresh process, so its peak memory (maxRSS) is this variant's
+// alone. Prints one JSON line. Started by bench/scan.ts:
+//   node --import tsx bench/scan-child.ts <variant> <storeDir> [pulls] [pullOffset]
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
+import { createScanner } from '../app/cache/scan/scanner.js';
+import { createWorkerScanner, scanStoreInWorker } from '../app/cache/scan/worker-scanner.js';
+import { simulatePull } from './synthetic-store.js';
+
+export type Variant =
+  | 'idle'
+  | 'worker-summary'
+  | 'worker-full'
+  | 'in-process'
+  | 'incremental-in-process'
+  | 'incremental-worker-full'
+  | 'incremental-worker-summary';
+
+export interface ChildResult {
+  variant: Variant;
+  /** RSS when the measurement started (node, tsx and the modules loaded). */
+  rssBeforeMb: number;
+  /** Peak RSS of the whole process (main thread and worker). */
+  maxRssMb: number;
+  /** Peak V8 heap used on the main thread, sampled every 5 ms. */
+  mainHeapPeakMb: number;
+  /** Peak V8 heap used on the worker, sampled every 5 ms (worker-summary variants only). */
+  workerHeapPeakMb?: number;
+  /** Wall time of the measured call on the main thread (worker start, scan, transfer). */
+  wallMs: number;
+  /** The scan's own durationMs (measured where it ran). */
+  scanMs?: number;
+  /** Event-loop delay while measuring, blocking beyond the timer's resolution: max and p99 (ms). */
+  eld: { resolutionMs: number; maxMs: number; p99Ms: number; p50Ms: number; minMs: number };
+  /**
+   * From a 1 ms ticker: the longest gap between two ticks, this thread's CPU time within that gap, and
+   * the most CPU time this thread spent between two ticks anywhere (the loop busy with our code).
+   */
+  ticks: { maxGapMs: number; cpuInMaxGapMs: number; maxBusyMs: number; busiest: Array<[number, number]> };
+  repositories?: number;
+  blobCount?: number;
+  /** Incremental: time of a refresh with nothing changed, then of each refresh after one pull. */
+  noopMs?: number[];
+  pullMs?: number[];
+  pullReposRead?: string[][];
+}
+
+const MB = 1024 * 1024;
+const RESOLUTION_MS = 2;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function measure(
+  variant: Variant,
+  fn: (sample: { workerHeap?: () => Promise<number> }) => Promise<Partial<ChildResult>>,
+): Promise<ChildResult> {
+  const rssBefore = process.memoryUsage.rss();
+  let mainHeapPeak = 0;
+  let workerHeapPeak = 0;
+  const hooks: { workerHeap?: () => Promise<number> } = {};
+  let sampling = false;
+  // A 1 ms ticker beside the histogram: between two ticks it sees the wall time and this thread's own
+  // CPU time, which tells the loop running our code (CPU) from the thread waiting for a core (no CPU).
+  const cpu = () => {
+    const u = process.threadCpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  let ticks = 0;
+  let lastWall = performance.now();
+  let lastCpu = cpu();
+  let maxGap = 0;
+  let cpuInMaxGap = 0;
+  let maxBusy = 0;
+  /** Ticks with more than 3 ms of CPU: [ms since the start, CPU ms], to tell what they were. */
+  const busiest: Array<[number, number]> = [];
+  const started = performance.now();
+  const ticker = setInterval(() => {
+    const wall = performance.now();
+    const used = cpu();
+    const gap = wall - lastWall;
+    const busy = used - lastCpu;
+    if (gap > maxGap) [maxGap, cpuInMaxGap] = [gap, busy];
+    maxBusy = Math.max(maxBusy, busy);
+    if (busy > 3) busiest.push([Math.round(lastWall - started), Number(busy.toFixed(1))]);
+    [lastWall, lastCpu] = [wall, used];
+    if (++ticks % 5) return;
+    mainHeapPeak = Math.max(mainHeapPeak, getHeapStatistics().used_heap_size);
+    if (hooks.workerHeap && !sampling) {
+      sampling = true;
+      hooks.workerHeap().then(
+        (used) => ((workerHeapPeak = Math.max(workerHeapPeak, used)), (sampling = false)),
+        () => (sampling = false),
+      );
+    }
+  }, 1);
+  const eld = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  eld.enable();
+  const t0 = performance.now();
+  const extra = await fn(hooks);
+  const wallMs = performance.now() - t0;
+  eld.disable();
+  clearInterval(ticker);
+  mainHeapPeak = Math.max(mainHeapPeak, getHeapStatistics().used_heap_size);
+  // The histogram holds the full interval between two timer turns: blocking = that minus the resolution.
+  const beyond = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
+  return {
+    variant,
+    rssBeforeMb: rssBefore / MB,
+    maxRssMb: (process.resourceUsage().maxRSS * 1024) / MB,
+    mainHeapPeakMb: mainHeapPeak / MB,
+    ...(workerHeapPeak ? { workerHeapPeakMb: workerHeapPeak / MB } : {}),
+    wallMs,
+    eld: {
+      resolutionMs: RESOLUTION_MS,
+      maxMs: beyond(eld.max),
+      p99Ms: beyond(eld.percentile(99)),
+      p50Ms: beyond(eld.percentile(50)),
+      minMs: beyond(eld.min),
+    },
+    ticks: {
+      maxGapMs: maxGap,
+      cpuInMaxGapMs: cpuInMaxGap,
+      maxBusyMs: maxBusy,
+      busiest: busiest.sort((a, b) => b[1] - a[1]).slice(0, 5),
+    },
+    ...extra,
+  };
+}
+
+/** Pulls into distinct repositories (library/app-<offset + i>), each a new tag, timing the refresh after each. */
+async function incremental(
+  dir: string,
+  pulls: number,
+  offset: number,
+  refresh: () => Promise<{ work: { repositoriesRead: string[] } }>,
+) {
+  await refresh(); // the full scan that warms the scanner
+  await sleep(150); // past the racy window: the next refreshes trust what the full scan saw
+  const noopMs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await refresh();
+    noopMs.push(performance.now() - t0);
+  }
+  const pullMs: number[] = [];
+  const pullReposRead: string[][] = [];
+  for (let i = 0; i < pulls; i++) {
+    // library/app-<multiple of 10>: a plain, non-nested repository of the generated store.
+    const repo = `library/app-${((offset + i) * 10) % 2000}`;
+    simulatePull(dir, repo, `pulled-${process.pid}-${i}`);
+    const t0 = performance.now();
+    const r = await refresh();
+    pullMs.push(performance.now() - t0);
+    pullReposRead.push(r.work.repositoriesRead);
+    await sleep(150);
+  }
+  return { noopMs, pullMs, pullReposRead };
+}
+
+export async function run(variant: Variant, dir: string, pulls = 5, offset = 0): Promise<ChildResult> {
+  switch (variant) {
+    case 'idle':
+      // The floor: this process with nothing to do, and the event-loop jitter of a loaded machine.
+      return measure(variant, async () => (await sleep(2000), {}));
+    case 'worker-summary':
+      return measure(variant, async (hooks) => {
+        const scanner = createWorkerScanner(dir);
+        hooks.workerHeap = async () => (await scanner.heapStatistics()).used_heap_size;
+        try {
+          const s = await scanner.refreshSummary();
+          return { scanMs: s.durationMs, repositories: s.repositories.length, blobCount: s.blobCount };
+        } finally {
+          await scanner.close();
+        }
+      });
+    case 'worker-full':
+      return measure(variant, async () => {
+        const s = await scanStoreInWorker(dir);
+        return { scanMs: s.durationMs, repositories: s.repositories.length, blobCount: s.blobCount };
+      });
+    case 'in-process':
+      return measure(variant, async () => {
+        const s = await createScanner(dir).refresh();
+        return { scanMs: s.durationMs, repositories: s.repositories.length, blobCount: s.blobCount };
+      });
+    case 'incremental-in-process':
+      return measure(variant, async () => {
+        const scanner = createScanner(dir);
+        return incremental(dir, pulls, offset, () => scanner.refresh());
+      });
+    case 'incremental-worker-full':
+    case 'incremental-worker-summary':
+      return measure(variant, async () => {
+        const scanner = createWorkerScanner(dir);
+        try {
+          return await incremental(dir, pulls, offset, () =>
+            variant === 'incremental-worker-full' ? scanner.refresh() : scanner.refreshSummary(),
+          );
+        } finally {
+          await scanner.close();
+        }
+      });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const [variant, dir, pulls, offset] = process.argv.slice(2);
+  if (!variant || !dir) {
+    console.error('usage: scan-child.ts <variant> <storeDir> [pulls] [pullOffset]');
+    process.exit(2);
+  }
+  const result = await run(variant as Variant, dir, Number(pulls ?? 5), Number(offset ?? 0));
+  process.stdout.write(JSON.stringify(result) + '\n');
+}

@@ -1,0 +1,144 @@
+// Soak: several clients pull through the mirror for N minutes (default 30) while a prune and a Docker
+// restart happen. Counts failed pulls of cached images outside those windows (goal: zero) and verifies
+// every cached blob against its digest afterwards (goal: zero corrupted).
+// Run: npm run bench -- soak [minutes]   (as root; uses the test bed)
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { restartDockerd, setMirrors, engine } from '../testbed/dockerd.js';
+import { IMAGES, MULTI } from '../testbed/fixtures.js';
+import { ensureTestbed } from '../testbed/index.js';
+import { freeLoopbackPort, startUpstream } from '../testbed/upstream.js';
+import { pull } from '../testbed/helpers.js';
+import { Mirror } from '../app/mirror/mirror.js';
+import { defaultMirrorSettings, mirrorDirs } from '../app/mirror/settings.js';
+import { CacheService } from '../app/cache/service.js';
+import { blobDataPath, storeLayout } from '../app/cache/scan/layout.js';
+import { scanStore } from '../app/cache/scan/scanner.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ACCEPT = [
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+].join(', ');
+
+const sha = (b: Uint8Array) => 'sha256:' + createHash('sha256').update(b).digest('hex');
+
+/** A registry client's pull: manifest by tag, then every blob, each checked against its digest. */
+async function httpPull(base: string, repo: string, tag: string): Promise<void> {
+  const res = await fetch(`${base}/v2/${repo}/manifests/${tag}`, {
+    headers: { accept: ACCEPT },
+    signal: AbortSignal.timeout(20_000),
+  });
+  if (!res.ok) throw new Error(`${repo}:${tag} manifest ${res.status}`);
+  const body = new Uint8Array(await res.arrayBuffer());
+  let manifest = JSON.parse(Buffer.from(body).toString()) as {
+    manifests?: Array<{ digest: string }>;
+    config?: { digest: string };
+    layers?: Array<{ digest: string }>;
+  };
+  if (manifest.manifests) {
+    const d = manifest.manifests[0]!.digest;
+    const r2 = await fetch(`${base}/v2/${repo}/manifests/${d}`, {
+      headers: { accept: ACCEPT },
+      signal: AbortSignal.timeout(20_000),
+    });
+    const b2 = new Uint8Array(await r2.arrayBuffer());
+    if (sha(b2) !== d) throw new Error(`${repo} platform manifest digest mismatch`);
+    manifest = JSON.parse(Buffer.from(b2).toString());
+  }
+  for (const d of [manifest.config!.digest, ...manifest.layers!.map((l) => l.digest)]) {
+    const r = await fetch(`${base}/v2/${repo}/blobs/${d}`, { signal: AbortSignal.timeout(20_000) });
+    if (!r.ok) throw new Error(`${repo} blob ${d.slice(0, 19)} ${r.status}`);
+    if (sha(new Uint8Array(await r.arrayBuffer())) !== d)
+      throw new Error(`${repo} blob ${d.slice(0, 19)} corrupted`);
+  }
+}
+
+export async function main(args: string[]): Promise<void> {
+  const minutes = Number(args[0] ?? 30);
+  const tb = await ensureTestbed();
+  const docker = engine();
+  const settings = {
+    ...defaultMirrorSettings(),
+    port: await freeLoopbackPort(),
+    dataDir: mkdtempSync(join(tmpdir(), 'drpc-soak-')),
+    containerName: `drpc-soak-${process.pid}`,
+    upstreamUrl: tb.upstreamUrl,
+    network: tb.network,
+  };
+  const mirror = new Mirror({ docker, settings });
+  await mirror.up();
+  await setMirrors([mirror.mirrorUrl]);
+  const refs = [
+    ...IMAGES.flatMap((i) => i.tags.map((t) => ({ repo: i.repo, tag: t }))),
+    { repo: MULTI.repo, tag: MULTI.tag },
+  ];
+  for (const r of refs) await httpPull(mirror.baseUrl, r.repo, r.tag); // warm the cache
+  await pull(docker, 'library/busybox:latest');
+
+  const pruned = 'library/twotags';
+  const windows: Array<[number, number, string]> = [];
+  let ok = 0;
+  const failures: Array<{ t: number; ref: string; error: string }> = [];
+  const end = Date.now() + minutes * 60_000;
+  const client = async (id: number) => {
+    let i = id;
+    while (Date.now() < end) {
+      const r = refs[i++ % refs.length]!;
+      const t = Date.now();
+      try {
+        if (id === 0) await pull(docker, `${r.repo}:${r.tag}`);
+        else await httpPull(mirror.baseUrl, r.repo, r.tag);
+        ok++;
+      } catch (err) {
+        failures.push({ t, ref: `${r.repo}:${r.tag}`, error: (err as Error).message.slice(0, 160) });
+      }
+    }
+  };
+  const chaos = async () => {
+    await new Promise((r) => setTimeout(r, (minutes * 60_000) / 3));
+    const svc = new CacheService({ docker, mirror, stateDir: settings.dataDir });
+    let t0 = Date.now();
+    await svc.prune(await svc.plan({ kind: 'items', items: [{ repo: pruned }] }));
+    windows.push([t0, Date.now(), 'prune']);
+    await new Promise((r) => setTimeout(r, (minutes * 60_000) / 3));
+    t0 = Date.now();
+    await restartDockerd();
+    await startUpstream(docker);
+    await mirror.up();
+    windows.push([t0, Date.now(), 'docker restart']);
+  };
+  await Promise.all([client(0), client(1), client(2), client(3), chaos()]);
+
+  const inWindow = (t: number) => windows.some(([a, b]) => t >= a - 1000 && t <= b + 1000);
+  const outside = failures.filter((f) => !inWindow(f.t) && !f.ref.startsWith(pruned));
+  // Every blob in the store hashes to its name.
+  const store = mirrorDirs(settings).data;
+  const scan = await scanStore(store);
+  let corrupted = 0;
+  for (const d of Object.keys(scan.blobSizes)) {
+    if (sha(await readFile(blobDataPath(storeLayout(store), d))) !== d) corrupted++;
+  }
+  await setMirrors([]);
+  await mirror.remove();
+  console.log(
+    JSON.stringify(
+      {
+        minutes,
+        pulls: ok,
+        failures: failures.length,
+        failuresOutsideWindows: outside.length,
+        windows: windows.map(([a, b, w]) => `${w}: ${b - a} ms`),
+        blobsVerified: Object.keys(scan.blobSizes).length,
+        corrupted,
+        examples: outside.slice(0, 5),
+      },
+      null,
+      2,
+    ),
+  );
+}
