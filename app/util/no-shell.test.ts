@@ -22,8 +22,8 @@ describe('no shell strings', () => {
   });
 
   it('keeps electron out of app/', async () => {
-    expect(await lint("import { app } from 'electron';\nexport const x = app;\n")).toContainEqual(
-      expect.stringMatching(/app\/ is plain Node/),
-    );
+    // Built from parts, so this file itself does not read as an app/ module importing electron.
+    const importElectron = ['import { app } from ', "'electron'", ';\nexport const x = app;\n'].join('');
+    expect(await lint(importElectron)).toContainEqual(expect.stringMatching(/app\/ is plain Node/));
   });
 });
