@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestbedInfo } from './index.js';
+import { defaultMirrorSettings, type MirrorSettings } from '../app/mirror/settings.js';
 
 export function testbed(): TestbedInfo {
   return inject('testbed');
@@ -18,7 +19,8 @@ export function tempDir(prefix = 'drpc-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export { freeLoopbackPort as freePort } from './upstream.js';
+import { freeLoopbackPort } from './upstream.js';
+export { freeLoopbackPort as freePort };
 
 /** A unique name for containers and files of one test. */
 export function uniqueName(prefix: string): string {
@@ -63,4 +65,16 @@ export async function removeImagesExceptRegistry(docker: Docker): Promise<void> 
       /* a parent removed with its child */
     }
   }
+}
+
+/** Mirror settings for one test: a free port, its own data dir and container name, the test bed's upstream. */
+export async function testMirrorSettings(name: string): Promise<MirrorSettings> {
+  return {
+    ...defaultMirrorSettings(),
+    port: await freeLoopbackPort(),
+    dataDir: tempDir(`${name}-`),
+    containerName: uniqueName(name),
+    upstreamUrl: testbed().upstreamUrl,
+    network: testbed().network,
+  };
 }

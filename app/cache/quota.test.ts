@@ -2,16 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors } from '../../testbed/dockerd.js';
 import {
-  freePort,
   pull,
   removeImagesExceptRegistry,
   tempDir,
-  testbed,
   testDocker,
-  uniqueName,
+  testMirrorSettings,
 } from '../../testbed/helpers.js';
 import { Mirror } from '../mirror/mirror.js';
-import { defaultMirrorSettings, type MirrorSettings } from '../mirror/settings.js';
+import { type MirrorSettings } from '../mirror/settings.js';
 import { enforceQuota } from './quota.js';
 import { CacheService } from './service.js';
 
@@ -21,14 +19,7 @@ describe('quota', () => {
   let svc: CacheService;
 
   beforeAll(async () => {
-    settings = {
-      ...defaultMirrorSettings(),
-      port: await freePort(),
-      dataDir: tempDir('drpc-quota-'),
-      containerName: uniqueName('drpc-quota'),
-      upstreamUrl: testbed().upstreamUrl,
-      network: testbed().network,
-    };
+    settings = await testMirrorSettings('drpc-quota');
     const mirror = new Mirror({ docker, settings });
     await mirror.up();
     await setMirrors([mirror.mirrorUrl]);

@@ -6,16 +6,15 @@ import {
   freePort,
   pull,
   removeLocalImages,
-  tempDir,
   testbed,
   testDocker,
-  uniqueName,
+  testMirrorSettings,
 } from '../../testbed/helpers.js';
 import { startUpstream, upstreamRequests } from '../../testbed/upstream.js';
 import { readCatalog } from './http.js';
 import { Mirror } from './mirror.js';
 import { StatusMonitor } from './monitor.js';
-import { defaultMirrorSettings, mirrorDirs, type MirrorSettings } from './settings.js';
+import { mirrorDirs, type MirrorSettings } from './settings.js';
 import type { MirrorStatus } from './status.js';
 
 describe('mirror lifecycle', () => {
@@ -24,14 +23,7 @@ describe('mirror lifecycle', () => {
   const mirrorFor = (s: MirrorSettings) => new Mirror({ docker, settings: s });
 
   beforeAll(async () => {
-    settings = {
-      ...defaultMirrorSettings(),
-      port: await freePort(),
-      dataDir: tempDir('drpc-life-'),
-      containerName: uniqueName('drpc-life'),
-      upstreamUrl: testbed().upstreamUrl,
-      network: testbed().network,
-    };
+    settings = await testMirrorSettings('drpc-life');
   });
   afterAll(async () => {
     await setMirrors([]);

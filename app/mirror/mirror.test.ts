@@ -2,19 +2,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors } from '../../testbed/dockerd.js';
 import {
-  freePort,
   pull,
   removeImagesExceptRegistry,
   removeLocalImages,
-  tempDir,
-  testbed,
   testDocker,
-  uniqueName,
+  testMirrorSettings,
 } from '../../testbed/helpers.js';
 import { upstreamRequests } from '../../testbed/upstream.js';
 import { readCatalog } from './http.js';
 import { Mirror } from './mirror.js';
-import { defaultMirrorSettings, type MirrorSettings } from './settings.js';
+import type { MirrorSettings } from './settings.js';
 
 describe('mirror on a real engine', () => {
   const docker = testDocker();
@@ -22,14 +19,7 @@ describe('mirror on a real engine', () => {
   let mirror: Mirror;
 
   beforeAll(async () => {
-    settings = {
-      ...defaultMirrorSettings(),
-      port: await freePort(),
-      dataDir: tempDir('drpc-mirror-'),
-      containerName: uniqueName('drpc-mirror'),
-      upstreamUrl: testbed().upstreamUrl,
-      network: testbed().network,
-    };
+    settings = await testMirrorSettings('drpc-mirror');
     mirror = new Mirror({ docker, settings });
   });
 

@@ -141,6 +141,17 @@ export class Mirror {
     return this.remote;
   }
 
+  private major?: ReturnType<typeof registryMajorOf>;
+
+  /** The image's major version; read once (status runs every few seconds, the image's CMD does not change). */
+  private async imageMajor(): Promise<ReturnType<typeof registryMajorOf>> {
+    if (this.major) return this.major;
+    const cmd = await safeImageCmd(this.docker, this.settings.image);
+    const major = registryMajorOf(this.settings.image, cmd ?? undefined);
+    if (cmd) this.major = major;
+    return major;
+  }
+
   get mode(): MirrorMode {
     return this.opts.mode ?? 'proxy';
   }
@@ -332,10 +343,7 @@ export class Mirror {
     }
     const healthy = info.State.Running ? await registryAnswers(this.baseUrl) : false;
     const cls = classifyContainer(info, healthy, Date.now(), previousRestartCount);
-    const major = registryMajorOf(
-      this.settings.image,
-      (await safeImageCmd(this.docker, this.settings.image)) ?? undefined,
-    );
+    const major = await this.imageMajor();
     const spec = this.spec(major, renderRegistryConfig(this.settings, major, this.mode));
     const debugPort = debugPortOf(info);
     return {

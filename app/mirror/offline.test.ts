@@ -4,13 +4,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors, engine } from '../../testbed/dockerd.js';
 import {
-  freePort,
   pull,
   removeImagesExceptRegistry,
-  tempDir,
   testbed,
   testDocker,
-  uniqueName,
+  testMirrorSettings,
 } from '../../testbed/helpers.js';
 import { startUpstream, stopUpstream, upstreamRequests } from '../../testbed/upstream.js';
 import { NET } from '../../testbed/layout.js';
@@ -18,7 +16,7 @@ import { readCatalog } from './http.js';
 import { Mirror } from './mirror.js';
 import { ModeController, type ModeChange } from './mode-controller.js';
 import type { MirrorMode } from './registry-config.js';
-import { defaultMirrorSettings, type MirrorSettings } from './settings.js';
+import type { MirrorSettings } from './settings.js';
 import { probeUpstream } from './upstream-probe.js';
 
 const CACHED = ['library/busybox:latest', 'library/app-one:latest', 'library/multi:latest'];
@@ -42,14 +40,7 @@ describe('offline mode', () => {
   }
 
   beforeAll(async () => {
-    settings = {
-      ...defaultMirrorSettings(),
-      port: await freePort(),
-      dataDir: tempDir('drpc-offline-'),
-      containerName: uniqueName('drpc-offline'),
-      upstreamUrl: testbed().upstreamUrl,
-      network: testbed().network,
-    };
+    settings = await testMirrorSettings('drpc-offline');
     await mirrorFor('proxy').up();
     await setMirrors([mirrorFor('proxy').mirrorUrl]);
     await pullAll(CACHED);

@@ -2,11 +2,11 @@
 // How long detection and recovery took is printed for docs/reliability.md, not asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killDockerd, startDockerd } from '../../testbed/dockerd.js';
-import { freePort, tempDir, testbed, testDocker, uniqueName } from '../../testbed/helpers.js';
+import { testDocker, testMirrorSettings } from '../../testbed/helpers.js';
 import { startUpstream } from '../../testbed/upstream.js';
 import { Mirror } from './mirror.js';
 import { StatusMonitor } from './monitor.js';
-import { defaultMirrorSettings, type MirrorSettings } from './settings.js';
+import type { MirrorSettings } from './settings.js';
 import type { MirrorStatus } from './status.js';
 import { Supervisor, type Recovery } from './supervisor.js';
 
@@ -36,14 +36,7 @@ describe('supervisor', () => {
   let supervisor: Supervisor;
 
   beforeAll(async () => {
-    settings = {
-      ...defaultMirrorSettings(),
-      port: await freePort(),
-      dataDir: tempDir('drpc-sup-'),
-      containerName: uniqueName('drpc-sup'),
-      upstreamUrl: testbed().upstreamUrl,
-      network: testbed().network,
-    };
+    settings = await testMirrorSettings('drpc-sup');
     const mirror = new Mirror({ docker, settings });
     await mirror.up();
     monitor = new StatusMonitor(docker, mirror, 1000);

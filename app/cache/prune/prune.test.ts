@@ -5,19 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors } from '../../../testbed/dockerd.js';
 import { IMAGES, MULTI } from '../../../testbed/fixtures.js';
 import {
-  freePort,
   pull,
   removeImagesExceptRegistry,
   removeLocalImages,
-  tempDir,
   testbed,
   testDocker,
-  uniqueName,
+  testMirrorSettings,
 } from '../../../testbed/helpers.js';
 import { startUpstream, stopUpstream, upstreamRequests } from '../../../testbed/upstream.js';
 import { readCatalog } from '../../mirror/http.js';
 import { Mirror } from '../../mirror/mirror.js';
-import { defaultMirrorSettings, mirrorDirs, type MirrorSettings } from '../../mirror/settings.js';
+import { mirrorDirs, type MirrorSettings } from '../../mirror/settings.js';
 import { scanStore } from '../scan/scanner.js';
 import { executePrune } from './execute.js';
 import { readJournal } from './journal.js';
@@ -58,14 +56,7 @@ describe('prune', () => {
   }
 
   beforeAll(async () => {
-    settings = {
-      ...defaultMirrorSettings(),
-      port: await freePort(),
-      dataDir: tempDir('drpc-prune-'),
-      containerName: uniqueName('drpc-prune'),
-      upstreamUrl: testbed().upstreamUrl,
-      network: testbed().network,
-    };
+    settings = await testMirrorSettings('drpc-prune');
     mirror = new Mirror({ docker, settings });
     await mirror.up();
     await setMirrors([mirror.mirrorUrl]);

@@ -6,17 +6,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPid, reloadDockerd, setMirrors } from '../../../testbed/dockerd.js';
 import {
-  freePort,
   pull,
   removeLocalImages,
   tempDir,
   testbed,
   testDocker,
-  uniqueName,
+  testMirrorSettings,
 } from '../../../testbed/helpers.js';
 import { readCatalog } from '../../mirror/http.js';
 import { Mirror } from '../../mirror/mirror.js';
-import { defaultMirrorSettings } from '../../mirror/settings.js';
+
 import { memoryStore } from '../../settings/json-file.js';
 import { parseDaemonJson } from '../daemon-json/index.js';
 import { enoent, fakeClock, recordingRunner, VmEngine } from '../testing.js';
@@ -34,14 +33,7 @@ describe('linux-dockerd on the test bed (real dockerd, real SIGHUP)', () => {
 
   beforeAll(async () => {
     original = readFileSync(file());
-    const settings = {
-      ...defaultMirrorSettings(),
-      port: await freePort(),
-      dataDir: tempDir('drpc-linux-'),
-      containerName: uniqueName('drpc-linux'),
-      upstreamUrl: testbed().upstreamUrl,
-      network: testbed().network,
-    };
+    const settings = await testMirrorSettings('drpc-linux');
     mirror = new Mirror({ docker, settings });
     expect((await mirror.up()).status.state).toBe('running');
   });
