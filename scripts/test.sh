@@ -10,11 +10,11 @@ echo "== typecheck"; for p in tsconfig.json tsconfig.main.json tsconfig.renderer
 echo "== tests"; vitest run "$@"
 # Nothing may be left behind by the suite: no engine process, mount or bridge of the test bed.
 if [ "${DRPC_NO_TESTBED:-}" != 1 ]; then
-  tb=$(node --import tsx -e 'import("./testbed/layout.ts").then(m => console.log(m.TESTBED_DIR))')
+  read -r tb br < <(node --import tsx -e 'import("./testbed/layout.ts").then(m => console.log(m.TESTBED_DIR, m.NET.bridge))')
   if [ ! -e "$tb/dockerd.pid" ] || ! kill -0 "$(cat "$tb/dockerd.pid" 2>/dev/null)" 2>/dev/null; then
     left=$(grep -c " $tb" /proc/mounts || true)
     [ "$left" = 0 ] || { echo "test bed left $left mounts under $tb" >&2; exit 1; }
-    [ ! -e /sys/class/net/drpc-tb0 ] || { echo "test bed left its bridge drpc-tb0" >&2; exit 1; }
+    [ ! -e "/sys/class/net/$br" ] || { echo "test bed left its bridge $br" >&2; exit 1; }
     echo "== clean: no engine, mount or bridge of the test bed left behind"
   fi
 fi

@@ -7,7 +7,19 @@ import { join, resolve } from 'node:path';
 const checkout = resolve(import.meta.dirname, '..');
 const tag = createHash('sha256').update(checkout).digest('hex').slice(0, 8);
 
-export const TESTBED_DIR = process.env.DRPC_TESTBED_DIR ?? join(tmpdir(), `drpc-tb-${tag}`);
+/**
+ * Several test beds can run side by side on one machine (a soak run beside the suite, two developers):
+ * DRPC_TESTBED_INSTANCE=N (0 to 9, default 0) gives instance N its own directory, bridge and address pool.
+ */
+export const INSTANCE = testbedInstance(process.env.DRPC_TESTBED_INSTANCE);
+export function testbedInstance(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 0;
+  if (!/^[0-9]$/.test(raw))
+    throw new Error(`DRPC_TESTBED_INSTANCE must be a digit 0 to 9, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+const suffix = INSTANCE === 0 ? '' : `-${INSTANCE}`;
+export const TESTBED_DIR = process.env.DRPC_TESTBED_DIR ?? join(tmpdir(), `drpc-tb-${tag}${suffix}`);
 export const paths = {
   dir: TESTBED_DIR,
   socket: join(TESTBED_DIR, 'docker.sock'),
@@ -26,12 +38,13 @@ export const paths = {
   tlsPort: join(TESTBED_DIR, 'tls-port'),
 };
 
-/** Pinned addresses: every container and network the test bed's engine makes lives in 10.213.0.0/16. */
+/** Pinned addresses: every container and network instance N's engine makes lives in 10.(213+N).0.0/16. */
+const octet = 213 + INSTANCE;
 export const NET = {
-  bridge: 'drpc-tb0',
-  bridgeCidr: '10.213.7.1/24',
-  bridgeGateway: '10.213.7.1',
-  pool: '10.213.0.0/16',
+  bridge: `drpc-tb${INSTANCE}`,
+  bridgeCidr: `10.${octet}.7.1/24`,
+  bridgeGateway: `10.${octet}.7.1`,
+  pool: `10.${octet}.0.0/16`,
   testNetwork: 'drpc-tb-net',
 };
 
