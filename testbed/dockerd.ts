@@ -15,7 +15,8 @@ import { delimiter, join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { NET, REFUSING_PROXY, paths } from './layout.js';
+import { EXTERNAL_HOST, NET, REFUSING_PROXY, paths } from './layout.js';
+import { dockerodeOptions, endpointFromUrl } from '../app/docker/connection.js';
 import { ensureTlsMaterial, tlsPort } from './tls.js';
 
 export interface DaemonConfig {
@@ -52,8 +53,25 @@ export function isAlive(pid: number | undefined): boolean {
 }
 
 export function engine(): Docker {
+  if (EXTERNAL_HOST) return new Docker(dockerodeOptions(endpointFromUrl(EXTERNAL_HOST)));
   return new Docker({ socketPath: paths.socket });
 }
+
+/** Why this cannot be done to the engine, or undefined when the suite owns it. */
+export const NO_ENGINE_CONTROL = EXTERNAL_HOST
+  ? `needs control of the engine, and DRPC_TEST_DOCKER_HOST=${EXTERNAL_HOST} is an engine the suite does not own`
+  : undefined;
+
+/** A last guard: nothing in the test bed reconfigures, restarts or kills an engine it does not own. */
+function assertEngineControl(what: string): void {
+  if (NO_ENGINE_CONTROL) throw new Error(`${what} ${NO_ENGINE_CONTROL}`);
+}
+
+/**
+ * The mirror pulls go through on an engine the suite does not own: set by setMirrors there instead
+ * of daemon.json, and used by helpers' pull() to address the mirror directly (127.0.0.1:PORT/repo).
+ */
+export let directMirror: string | undefined;
 
 async function waitForPing(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -74,6 +92,7 @@ async function waitForPing(timeoutMs: number): Promise<void> {
 
 /** Starts the private dockerd unless it already runs; returns its pid. */
 export async function startDockerd(): Promise<number> {
+  assertEngineControl('starting dockerd');
   const running = readPid();
   if (isAlive(running)) {
     await waitForPing(10_000);
@@ -152,6 +171,11 @@ export async function readDaemonConfig(): Promise<DaemonConfig> {
 
 /** Points the engine at mirrors the way an admin would: edit daemon.json, SIGHUP, wait until info() shows it. */
 export async function setMirrors(mirrors: string[]): Promise<void> {
+  if (EXTERNAL_HOST) {
+    // Never edit someone's daemon.json: pulls address the mirror by its host:port instead.
+    directMirror = mirrors[0];
+    return;
+  }
   const config = await readDaemonConfig();
   config['registry-mirrors'] = mirrors;
   writeDaemonConfig(config);
@@ -174,6 +198,7 @@ export async function tlsEndpoint(): Promise<{ dockerHost: string; certDir: stri
 }
 
 export async function reloadDockerd(): Promise<void> {
+  assertEngineControl('reloading dockerd');
   const pid = readPid();
   if (!isAlive(pid)) throw new Error('test bed dockerd is not running');
   process.kill(pid!, 'SIGHUP');
@@ -181,6 +206,7 @@ export async function reloadDockerd(): Promise<void> {
 
 /** SIGTERM by pid, wait for it to end, then unmount what it leaves behind. */
 export async function stopDockerd(): Promise<void> {
+  assertEngineControl('stopping dockerd');
   const pid = readPid();
   if (isAlive(pid)) {
     process.kill(pid!, 'SIGTERM');
@@ -290,6 +316,7 @@ export function removeTestbedDir(): void {
 
 /** Stops and starts the engine the way a reboot or a Docker Desktop restart would (clean SIGTERM). */
 export async function restartDockerd(): Promise<number> {
+  assertEngineControl('restarting dockerd');
   await stopDockerd();
   return startDockerd();
 }
@@ -299,6 +326,7 @@ export async function restartDockerd(): Promise<number> {
  * service would; container shims survive, as they do under systemd.
  */
 export async function killDockerd(): Promise<void> {
+  assertEngineControl('killing dockerd');
   const pid = readPid();
   if (!isAlive(pid)) return;
   const children = childrenOf(pid!);

@@ -3,6 +3,7 @@
 import type { TestProject } from 'vitest/node';
 import { isAlive, readPid } from './dockerd.js';
 import { ensureTestbed, teardown, type TestbedInfo } from './index.js';
+import { EXTERNAL_HOST } from './layout.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,7 +15,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   // Pure unit-test runs during development may opt out; `npm test` never sets this.
   if (process.env.DRPC_NO_TESTBED === '1') return;
   // The pidfile, not the saved state: a test that restarts the engine changes its pid.
-  const wasRunning = isAlive(readPid());
+  // On an engine the suite does not own (DRPC_TEST_DOCKER_HOST), what it made always goes at the end.
+  const wasRunning = !EXTERNAL_HOST && isAlive(readPid());
   // In CI a missing engine is a failure, never a silent skip: ensureTestbed throws with the reason.
   const info = await ensureTestbed();
   const { fixtures: _fixtures, ...plain } = info;

@@ -1,6 +1,8 @@
 // Helpers for integration tests against the test bed.
-import { inject } from 'vitest';
-import Docker from 'dockerode';
+import { describe, inject, it } from 'vitest';
+import type Docker from 'dockerode';
+import { directMirror, engine } from './dockerd.js';
+import { refThroughMirror, removeSuiteImages } from './suite-images.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,14 @@ export function testbed(): TestbedInfo {
 }
 
 export function testDocker(): Docker {
-  return new Docker({ socketPath: testbed().socketPath });
+  return engine();
+}
+
+/** For tests that restart, kill, reconfigure or mount on the engine: skips them, with the reason,
+ * on an engine the suite does not own (DRPC_TEST_DOCKER_HOST). */
+export function needsEngineControl(ctx: { skip: (note?: string) => void }): void {
+  const why = testbed().noEngineControl;
+  if (why) ctx.skip(why);
 }
 
 export function tempDir(prefix = 'drpc-'): string {
@@ -31,7 +40,7 @@ export function uniqueName(prefix: string): string {
 export async function removeLocalImages(docker: Docker, refs: string[]): Promise<void> {
   for (const ref of refs) {
     try {
-      await docker.getImage(ref).remove({ force: true });
+      await docker.getImage(refThroughMirror(ref, directMirror)).remove({ force: true });
     } catch {
       /* not present */
     }
@@ -40,7 +49,7 @@ export async function removeLocalImages(docker: Docker, refs: string[]): Promise
 
 /** docker pull through the engine, failing on errors carried inside the progress stream. */
 export async function pull(docker: Docker, ref: string): Promise<void> {
-  const stream = await docker.pull(ref);
+  const stream = await docker.pull(refThroughMirror(ref, directMirror));
   await new Promise<void>((resolve, reject) => {
     docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string }>) => {
       const failed = events?.find((e) => e.error);
@@ -56,6 +65,7 @@ export async function pull(docker: Docker, ref: string): Promise<void> {
  * make the next pull skip that layer, and the mirror would then not link it (nor serve it offline).
  */
 export async function removeImagesExceptRegistry(docker: Docker): Promise<void> {
+  if (testbed().noEngineControl) return removeSuiteImages(docker); // someone else's images stay
   const keep = (await docker.getImage(testbed().registryImage).inspect()).Id;
   for (const img of await docker.listImages({ all: true })) {
     if (img.Id === keep) continue;
@@ -77,4 +87,20 @@ export async function testMirrorSettings(name: string): Promise<MirrorSettings> 
     upstreamUrl: testbed().upstreamUrl,
     network: testbed().network,
   };
+}
+
+/** For tests that mount file systems: on a machine where the suite is not root (a Mac), skipped with the reason. */
+export function needsRoot(ctx: { skip: (note?: string) => void }, what: string): void {
+  if (process.getuid?.() !== 0) ctx.skip(`${what}: needs root`);
+}
+
+/**
+ * A describe block whose tests all restart, kill, reconfigure or mount on the engine. On an engine the
+ * suite does not own it registers nothing but one test skipped with the reason, so none of its hooks
+ * run either.
+ */
+export function describeWithEngineControl(name: string, fn: () => void, what?: string): void {
+  const why = inject('testbed')?.noEngineControl;
+  if (why) describe(name, () => it(what ?? 'needs control of the engine', (ctx) => ctx.skip(why)));
+  else describe(name, fn);
 }

@@ -1,11 +1,15 @@
 // The test bed: a private dockerd, a locally built registry image, and a seeded stand-in for Docker Hub.
 // `ensureTestbed` is idempotent and reuses what already runs; `teardown` leaves nothing behind.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { sep } from 'node:path';
+import { parseDockerHost } from '../app/docker/connection.js';
 import type Docker from 'dockerode';
 import {
   baseDaemonConfig,
   engine,
   mountsUnder,
+  NO_ENGINE_CONTROL,
   removeBridge,
   removeTestbedDir,
   startDockerd,
@@ -14,7 +18,8 @@ import {
   writeDaemonConfig,
 } from './dockerd.js';
 import { seedUpstream, type MultiImage, type PushedImage } from './fixtures.js';
-import { LABEL, NET, REGISTRY_IMAGE, UPSTREAM, paths } from './layout.js';
+import { EXTERNAL_HOST, LABEL, NET, REGISTRY_IMAGE, UPSTREAM, paths } from './layout.js';
+import { removeSuiteImages } from './suite-images.js';
 import { buildRegistryImage, imageExists } from './registry-image.js';
 import { ensureNetwork, ensureUpstream } from './upstream.js';
 
@@ -38,6 +43,11 @@ export interface TestbedInfo {
   tlsCertDir: string;
   /** the engine's daemon.json (dockerd runs with --config-file) */
   daemonJson: string;
+  /**
+   * Why tests that restart, kill, reconfigure or mount things on the engine cannot run (an engine the
+   * suite does not own: DRPC_TEST_DOCKER_HOST), or undefined when they can.
+   */
+  noEngineControl?: string;
 }
 
 export interface Fixtures {
@@ -46,6 +56,7 @@ export interface Fixtures {
 }
 
 export async function ensureTestbed(): Promise<TestbedInfo & { fixtures: Fixtures }> {
+  if (EXTERNAL_HOST) return ensureOnExternalEngine(EXTERNAL_HOST);
   const existing = readState();
   const pid = await startDockerd();
   const started = existing?.dockerdPid !== pid;
@@ -72,6 +83,65 @@ export async function ensureTestbed(): Promise<TestbedInfo & { fixtures: Fixture
   return { ...info, fixtures };
 }
 
+/**
+ * The same test bed on an engine someone else runs (Docker Desktop): no dockerd of ours, the upstream
+ * and its network named after this checkout, nothing else on the engine touched.
+ */
+async function ensureOnExternalEngine(host: string): Promise<TestbedInfo & { fixtures: Fixtures }> {
+  const docker = engine();
+  try {
+    await docker.ping();
+  } catch (err) {
+    throw new Error(`DRPC_TEST_DOCKER_HOST=${host} does not answer: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  mkdirSync(paths.dir, { recursive: true });
+  if (!(await imageExists(docker, REGISTRY_IMAGE))) await obtainRegistryImage(docker);
+  await ensureNetwork(docker);
+  const upstreamHostUrl = await ensureUpstream(docker);
+  const fixtures = await seedUpstream(upstreamHostUrl);
+  const parsed = parseDockerHost(host);
+  const info: TestbedInfo = {
+    dockerHost: host,
+    socketPath: parsed.scheme === 'unix' ? parsed.socketPath : '',
+    network: NET.testNetwork,
+    upstreamUrl: UPSTREAM.url,
+    upstreamHostUrl,
+    registryImage: REGISTRY_IMAGE,
+    dockerdPid: 0,
+    started: false,
+    tlsHost: '',
+    tlsCertDir: '',
+    daemonJson: '',
+    noEngineControl: NO_ENGINE_CONTROL,
+  };
+  writeFileSync(paths.state, JSON.stringify(info, null, 2));
+  return { ...info, fixtures };
+}
+
+/** Docker Desktop can pull registry:2; a Linux engine without a network gets the scratch-built one. */
+async function obtainRegistryImage(docker: Docker): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      docker.pull(REGISTRY_IMAGE, (err: Error | null, stream: NodeJS.ReadableStream) => {
+        if (err) return reject(err);
+        docker.modem.followProgress(stream, (e: Error | null, events: Array<{ error?: string }>) => {
+          const failed = events?.find((x) => x.error);
+          if (e || failed) reject(new Error(e?.message ?? failed?.error));
+          else resolve();
+        });
+      });
+    });
+  } catch (err) {
+    if (!existsSync('/usr/bin/docker-registry'))
+      throw new Error(`cannot pull ${REGISTRY_IMAGE} (${(err as Error).message}) and cannot build it here`, {
+        cause: err,
+      });
+    await buildRegistryImage(docker, [REGISTRY_IMAGE]);
+  }
+}
+
 export function readState(): TestbedInfo | undefined {
   try {
     return JSON.parse(readFileSync(paths.state, 'utf8')) as TestbedInfo;
@@ -80,21 +150,41 @@ export function readState(): TestbedInfo | undefined {
   }
 }
 
-/** Removes every container and network the suite made, keeping the engine and its images. */
+/**
+ * Removes every container and network the suite made, keeping the engine and its images. On an
+ * engine the suite does not own, "made by the suite" is narrow: the test bed's labelled things, and
+ * mirrors whose data directory is one of the suite's temp dirs (a user's own mirror keeps its own).
+ */
 export async function cleanEngine(docker: Docker, keepUpstream = true): Promise<void> {
   const containers = await docker.listContainers({ all: true });
   for (const c of containers) {
     if (keepUpstream && c.Names.includes(`/${UPSTREAM.container}`)) continue;
+    if (EXTERNAL_HOST && !madeBySuite(c.Labels ?? {}, c.Names)) continue;
     await docker.getContainer(c.Id).remove({ force: true, v: true });
   }
   for (const n of await docker.listNetworks()) {
     if (['bridge', 'host', 'none'].includes(n.Name)) continue;
     if (keepUpstream && n.Name === NET.testNetwork) continue;
+    if (EXTERNAL_HOST && n.Name !== NET.testNetwork) continue;
     await docker.getNetwork(n.Id).remove();
   }
 }
 
+/** On a shared engine: only the test bed's own containers and mirrors serving a suite's temp dir. */
+export function madeBySuite(labels: Record<string, string>, names: string[]): boolean {
+  if (names.includes(`/${UPSTREAM.container}`)) return true;
+  const dataDir = labels['io.drpc.data-dir'];
+  return labels['io.drpc.managed'] !== undefined && !!dataDir && dataDir.startsWith(tmpdir() + sep + 'drpc');
+}
+
 export async function teardown(): Promise<void> {
+  if (EXTERNAL_HOST) {
+    // Someone else's engine: remove what the suite made, stop nothing.
+    await cleanEngine(engine(), false);
+    await removeSuiteImages(engine());
+    rmSync(paths.dir, { recursive: true, force: true });
+    return;
+  }
   try {
     await cleanEngine(engine(), false);
   } catch {

@@ -19,7 +19,18 @@ export function testbedInstance(raw: string | undefined): number {
   return Number(raw);
 }
 const suffix = INSTANCE === 0 ? '' : `-${INSTANCE}`;
-export const TESTBED_DIR = process.env.DRPC_TESTBED_DIR ?? join(tmpdir(), `drpc-tb-${tag}${suffix}`);
+
+/**
+ * An engine the suite does not own (Docker Desktop on a Mac): set DRPC_TEST_DOCKER_HOST to its
+ * DOCKER_HOST (unix:// or tcp:// without TLS). The suite then starts no dockerd, never reconfigures,
+ * restarts or kills the engine, names what it creates after this checkout, removes only that, and
+ * skips, with the reason, the tests that need control of the engine.
+ */
+export const EXTERNAL_HOST = process.env.DRPC_TEST_DOCKER_HOST || undefined;
+/** On an engine shared with other things, the suite's own names carry this checkout's tag. */
+const own = EXTERNAL_HOST ? `-${tag}` : '';
+export const TESTBED_DIR =
+  process.env.DRPC_TESTBED_DIR ?? join(tmpdir(), `drpc-tb-${tag}${EXTERNAL_HOST ? '-ext' : suffix}`);
 export const paths = {
   dir: TESTBED_DIR,
   socket: join(TESTBED_DIR, 'docker.sock'),
@@ -45,16 +56,16 @@ export const NET = {
   bridgeCidr: `10.${octet}.7.1/24`,
   bridgeGateway: `10.${octet}.7.1`,
   pool: `10.${octet}.0.0/16`,
-  testNetwork: 'drpc-tb-net',
+  testNetwork: `drpc-tb-net${own}`,
 };
 
 /** A loopback port nothing listens on: dockerd's fall-back to Docker Hub goes there and is refused. */
 export const REFUSING_PROXY = 'http://127.0.0.1:9';
 
 export const UPSTREAM = {
-  container: 'drpc-tb-upstream',
+  container: `drpc-tb-upstream${own}`,
   /** How the mirror (on the test network) reaches the stand-in for Docker Hub. */
-  url: 'http://drpc-tb-upstream:5000',
+  url: `http://drpc-tb-upstream${own}:5000`,
 };
 
 /** The registry image the test bed builds FROM scratch; tagged as the product's default too. */

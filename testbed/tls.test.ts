@@ -1,29 +1,33 @@
 // The test bed's dockerd also listens on loopback TCP with mutual TLS (like a docker-machine VM's engine).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import Docker from 'dockerode';
-import { testbed } from './helpers.js';
+import { testbed, describeWithEngineControl } from './helpers.js';
 
-describe('test bed TLS endpoint', () => {
-  const { tlsHost, tlsCertDir } = testbed();
-  const port = Number(new URL(tlsHost.replace(/^tcp:/, 'https:')).port);
-  const pem = (f: string) => readFileSync(join(tlsCertDir, f));
+describeWithEngineControl(
+  'test bed TLS endpoint',
+  () => {
+    const { tlsHost, tlsCertDir } = testbed();
+    const port = Number(new URL(tlsHost.replace(/^tcp:/, 'https:')).port);
+    const pem = (f: string) => readFileSync(join(tlsCertDir, f));
 
-  it('answers a client with the test bed certificate, verified against the test bed CA', async () => {
-    const docker = new Docker({
-      host: '127.0.0.1',
-      port,
-      protocol: 'https',
-      ca: pem('ca.pem'),
-      cert: pem('cert.pem'),
-      key: pem('key.pem'),
+    it('answers a client with the test bed certificate, verified against the test bed CA', async () => {
+      const docker = new Docker({
+        host: '127.0.0.1',
+        port,
+        protocol: 'https',
+        ca: pem('ca.pem'),
+        cert: pem('cert.pem'),
+        key: pem('key.pem'),
+      });
+      expect((await docker.version()).ApiVersion).toMatch(/^1\.\d+$/);
     });
-    expect((await docker.version()).ApiVersion).toMatch(/^1\.\d+$/);
-  });
 
-  it('refuses a client without a certificate (--tlsverify)', async () => {
-    const docker = new Docker({ host: '127.0.0.1', port, protocol: 'https', ca: pem('ca.pem') });
-    await expect(docker.version()).rejects.toThrow();
-  });
-});
+    it('refuses a client without a certificate (--tlsverify)', async () => {
+      const docker = new Docker({ host: '127.0.0.1', port, protocol: 'https', ca: pem('ca.pem') });
+      await expect(docker.version()).rejects.toThrow();
+    });
+  },
+  "uses the TLS listener of the test bed's own dockerd",
+);

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors } from '../../testbed/dockerd.js';
 import {
   freePort,
+  needsEngineControl,
+  needsRoot,
   removeImagesExceptRegistry,
   tempDir,
   testbed,
@@ -96,7 +98,8 @@ describe('drpc command line', () => {
     expect(await testDocker().listContainers({ all: true, filters: { name: [name] } })).toEqual([]);
   });
 
-  it('says so when the data directory is on a read-only file system', async () => {
+  it('says so when the data directory is on a read-only file system', async (ctx) => {
+    needsRoot(ctx, 'mounts a read-only tmpfs');
     const ro = tempDir('drpc-ro-');
     await execFileP('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', ro]);
     try {
@@ -190,13 +193,6 @@ describe('drpc command line', () => {
       /[1-9]\d* blob\(s\) served by the cache, none from the upstream/,
     );
 
-    // Configured: the Hub name goes through the mirror.
-    await setMirrors([`http://localhost:${port}`]);
-    const human = await run('verify', 'library/app-two:latest');
-    expect(human.code, human.out).toBe(0);
-    expect(human.out).toMatch(/ok {3}is the engine set to use the mirror: registry-mirrors lists/);
-    expect(human.out).toMatch(/catalog after lists it: .*library\/app-two/);
-
     const logs = await run('logs', '--tail', '50');
     expect(logs.code).toBe(0);
     expect(logs.out).toMatch(/"msg":"response completed"/);
@@ -209,6 +205,17 @@ describe('drpc command line', () => {
       ),
     ).toBe(true);
     expect((await run('status', '--json')).json().state).toBe('not-created');
+  });
+
+  it('verifies through the engine once its registry-mirrors list the mirror', async (ctx) => {
+    needsEngineControl(ctx);
+    expect((await run('up')).code).toBe(0);
+    await setMirrors([`http://localhost:${port}`]);
+    const human = await run('verify', 'library/app-two:latest');
+    expect(human.code, human.out).toBe(0);
+    expect(human.out).toMatch(/ok {3}is the engine set to use the mirror: registry-mirrors lists/);
+    expect(human.out).toMatch(/catalog after lists it: .*library\/app-two/);
+    expect((await run('rm')).code).toBe(0);
   });
 
   it('watch keeps reporting until interrupted, and up --offline serves the cache without the upstream', async () => {

@@ -2,7 +2,7 @@
 // How long detection and recovery took is printed for docs/reliability.md, not asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killDockerd, startDockerd } from '../../testbed/dockerd.js';
-import { testDocker, testMirrorSettings } from '../../testbed/helpers.js';
+import { needsEngineControl, testDocker, testMirrorSettings } from '../../testbed/helpers.js';
 import { startUpstream } from '../../testbed/upstream.js';
 import { Mirror } from './mirror.js';
 import { StatusMonitor } from './monitor.js';
@@ -66,7 +66,8 @@ describe('supervisor', () => {
     await stateIs(monitor, 'running', 10_000);
   });
 
-  it('sees dockerd die, and brings the mirror back when it returns', async () => {
+  it('sees dockerd die, and brings the mirror back when it returns', async (ctx) => {
+    needsEngineControl(ctx);
     await killDockerd();
     const detect = await stateIs(monitor, 'engine-unreachable', 10_000);
     const back = Date.now();

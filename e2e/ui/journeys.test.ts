@@ -2,12 +2,13 @@
 // bridge) on the test bed's Docker engine: start the mirror from the switch, point the engine at it,
 // pull and see the repository, prune with a preview, Docker going away and coming back, reset, undo.
 // Screenshots of each main view, light and dark, go to docs/screenshots/ (shown in the README).
+import { describeWithEngineControl } from '../../testbed/helpers.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { mirrorsOf } from '../../app/configure/engines/engine-info.js';
 import { probeUpstream } from '../../app/mirror/upstream-probe.js';
 import { formatBytes } from '../../app/util/format.js';
@@ -23,265 +24,272 @@ const POPOVER = { width: 380, height: 560 };
 const WINDOW = { width: 960, height: 680 };
 const IMAGES = ['library/app-one:latest', 'library/app-two:latest', 'library/twotags:v2'];
 
-describe('the tray UI, on the test bed', () => {
-  const tb = testbedState();
-  const docker = testbedDocker();
-  const name = uniqueName('drpc-ui');
-  let work: string;
-  let port: number;
-  let bridge: Bridge;
-  let browser: Browser;
-  let page: Page;
+describeWithEngineControl(
+  'the tray UI, on the test bed',
+  () => {
+    const tb = testbedState();
+    const docker = testbedDocker();
+    const name = uniqueName('drpc-ui');
+    let work: string;
+    let port: number;
+    let bridge: Bridge;
+    let browser: Browser;
+    let page: Page;
 
-  /** The same view in light and dark: the system's appearance, as macOS switches it. */
-  async function shoot(file: string, size = POPOVER): Promise<void> {
-    await page.setViewportSize(size);
-    // No hover highlight where the last click was.
-    await page.mouse.move(size.width - 1, size.height - 1);
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: join(SHOTS, `${file}-${scheme}.png`) });
+    /** The same view in light and dark: the system's appearance, as macOS switches it. */
+    async function shoot(file: string, size = POPOVER): Promise<void> {
+      await page.setViewportSize(size);
+      // No hover highlight where the last click was.
+      await page.mouse.move(size.width - 1, size.height - 1);
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.screenshot({ path: join(SHOTS, `${file}-${scheme}.png`) });
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.setViewportSize(POPOVER);
     }
-    await page.emulateMedia({ colorScheme: 'light' });
-    await page.setViewportSize(POPOVER);
-  }
-  const state = () => page.locator('#mirror-state');
-  const tab = (label: string) => page.getByRole('tab', { name: label });
-  const row = (repo: string) =>
-    page.getByRole('listitem').filter({ has: page.locator('.row-title', { hasText: repo }) });
-  const linuxEngine = () => page.locator('[data-engine="linux-dockerd"]');
+    const state = () => page.locator('#mirror-state');
+    const tab = (label: string) => page.getByRole('tab', { name: label });
+    const row = (repo: string) =>
+      page.getByRole('listitem').filter({ has: page.locator('.row-title', { hasText: repo }) });
+    const linuxEngine = () => page.locator('[data-engine="linux-dockerd"]');
 
-  beforeAll(async () => {
-    mkdirSync(SHOTS, { recursive: true });
-    work = mkdtempSync(join(tmpdir(), 'drpc-ui-'));
-    port = await freeLoopbackPort();
-    const rendererDir = join(work, 'renderer');
-    await buildRenderer(rendererDir);
-    bridge = await startBridge({
-      home: join(work, 'home'),
-      env: { ...process.env, DOCKER_HOST: tb.dockerHost },
-      mirror: {
-        port,
-        containerName: name,
-        upstreamUrl: tb.upstreamUrl,
-        network: tb.network,
-        dataDir: join(work, 'mirror'),
-      },
-      // The engine to configure is the test bed's dockerd, reloaded by its pid (read again after a restart).
-      detect: () => ({
-        platform: 'linux',
-        linux: { configFile: tb.daemonJson, pid: readPid(), probe: engine() },
-      }),
-      // The stand-in Docker Hub answers the mirror on the test network and the host on a published port.
-      probeUpstream: async (url) =>
-        url === tb.upstreamUrl
-          ? upstreamBase(engine()).then(probeUpstream, () => ({
-              reachable: false,
-              reason: 'it is stopped',
-              ms: 0,
-            }))
-          : probeUpstream(url),
-      rendererDir,
-      monitorIntervalMs: 1000,
-      verifyTimeoutMs: 20_000,
+    beforeAll(async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      work = mkdtempSync(join(tmpdir(), 'drpc-ui-'));
+      port = await freeLoopbackPort();
+      const rendererDir = join(work, 'renderer');
+      await buildRenderer(rendererDir);
+      bridge = await startBridge({
+        home: join(work, 'home'),
+        env: { ...process.env, DOCKER_HOST: tb.dockerHost },
+        mirror: {
+          port,
+          containerName: name,
+          upstreamUrl: tb.upstreamUrl,
+          network: tb.network,
+          dataDir: join(work, 'mirror'),
+        },
+        // The engine to configure is the test bed's dockerd, reloaded by its pid (read again after a restart).
+        detect: () => ({
+          platform: 'linux',
+          linux: { configFile: tb.daemonJson, pid: readPid(), probe: engine() },
+        }),
+        // The stand-in Docker Hub answers the mirror on the test network and the host on a published port.
+        probeUpstream: async (url) =>
+          url === tb.upstreamUrl
+            ? upstreamBase(engine()).then(probeUpstream, () => ({
+                reachable: false,
+                reason: 'it is stopped',
+                ms: 0,
+              }))
+            : probeUpstream(url),
+        rendererDir,
+        monitorIntervalMs: 1000,
+        verifyTimeoutMs: 20_000,
+      });
+      browser = await launchBrowser({ viewport: POPOVER, deviceScaleFactor: 2 });
+      page = await browser.context.newPage();
+      await page.goto(bridge.url);
     });
-    browser = await launchBrowser({ viewport: POPOVER, deviceScaleFactor: 2 });
-    page = await browser.context.newPage();
-    await page.goto(bridge.url);
-  });
 
-  // Each journey starts from a freshly loaded page (the core's state carries over, as it would).
-  beforeEach(async () => {
-    await page.goto(`${bridge.url}#repositories`);
-    await page.reload();
-  });
+    // Each journey starts from a freshly loaded page (the core's state carries over, as it would).
+    beforeEach(async () => {
+      await page.goto(`${bridge.url}#repositories`);
+      await page.reload();
+    });
 
-  afterAll(async () => {
-    await browser?.close();
-    // What a failed journey left: the engine's configuration, then the container and its files.
-    if (bridge) {
-      const { engines } = await bridge.engines.list().catch(() => ({ engines: [] }));
-      if (engines.some((e) => e.name === 'linux-dockerd' && e.undoRecords > 0))
-        await bridge.engines.undo('linux-dockerd');
-      await bridge.close();
-    }
-    await docker
-      .getContainer(name)
-      .remove({ force: true })
-      .catch(() => {});
-    await removeImages(docker, IMAGES);
-    rmSync(work, { recursive: true, force: true });
-  });
+    afterAll(async () => {
+      await browser?.close();
+      // What a failed journey left: the engine's configuration, then the container and its files.
+      if (bridge) {
+        const { engines } = await bridge.engines.list().catch(() => ({ engines: [] }));
+        if (engines.some((e) => e.name === 'linux-dockerd' && e.undoRecords > 0))
+          await bridge.engines.undo('linux-dockerd');
+        await bridge.close();
+      }
+      await docker
+        .getContainer(name)
+        .remove({ force: true })
+        .catch(() => {});
+      await removeImages(docker, IMAGES);
+      rmSync(work, { recursive: true, force: true });
+    });
 
-  it('starts the mirror from the switch and shows it running, with nothing cached yet', async () => {
-    await state().filter({ hasText: 'Not set up' }).waitFor();
-    expect(await page.getByRole('switch').getAttribute('aria-checked')).toBe('false');
-    await page.getByRole('switch', { name: 'Start the mirror' }).click();
-    await state().filter({ hasText: 'Running' }).waitFor({ timeout: 60_000 });
-    expect(await page.getByRole('switch', { name: 'Stop the mirror' }).getAttribute('aria-checked')).toBe(
-      'true',
-    );
-    expect(await page.locator('.address').textContent()).toBe(`http://localhost:${port}`);
-    expect(await page.locator('.health').textContent()).toMatch(
-      /Docker \d+\.\d+.*drpc-tb-upstream (reachable|offline).*0 B cached/,
-    );
-    await page.getByText('Nothing cached yet').waitFor();
-    await shoot('empty');
-  });
+    it('starts the mirror from the switch and shows it running, with nothing cached yet', async () => {
+      await state().filter({ hasText: 'Not set up' }).waitFor();
+      expect(await page.getByRole('switch').getAttribute('aria-checked')).toBe('false');
+      await page.getByRole('switch', { name: 'Start the mirror' }).click();
+      await state().filter({ hasText: 'Running' }).waitFor({ timeout: 60_000 });
+      expect(await page.getByRole('switch', { name: 'Stop the mirror' }).getAttribute('aria-checked')).toBe(
+        'true',
+      );
+      expect(await page.locator('.address').textContent()).toBe(`http://localhost:${port}`);
+      expect(await page.locator('.health').textContent()).toMatch(
+        /Docker \d+\.\d+.*drpc-tb-upstream (reachable|offline).*0 B cached/,
+      );
+      await page.getByText('Nothing cached yet').waitFor();
+      await shoot('empty');
+    });
 
-  it("configures the test bed's dockerd from the Engines view and sees it use the mirror", async () => {
-    await tab('Engines').click();
-    await linuxEngine()
-      .getByRole('button', { name: /^Configure/ })
-      .click();
-    await page
-      .locator('[data-engine="linux-dockerd"][data-state="using-mirror"]')
-      .waitFor({ timeout: 40_000 });
-    expect(await linuxEngine().getByTestId('engine-state').textContent()).toBe('Using the mirror');
-    expect(await linuxEngine().textContent()).toContain(`http://localhost:${port}/`);
-    // The engine itself says so, not only the UI.
-    expect(await mirrorsOf(docker)).toContain(`http://localhost:${port}/`);
-    await shoot('engines');
-  });
+    it("configures the test bed's dockerd from the Engines view and sees it use the mirror", async () => {
+      await tab('Engines').click();
+      await linuxEngine()
+        .getByRole('button', { name: /^Configure/ })
+        .click();
+      await page
+        .locator('[data-engine="linux-dockerd"][data-state="using-mirror"]')
+        .waitFor({ timeout: 40_000 });
+      expect(await linuxEngine().getByTestId('engine-state').textContent()).toBe('Using the mirror');
+      expect(await linuxEngine().textContent()).toContain(`http://localhost:${port}/`);
+      // The engine itself says so, not only the UI.
+      expect(await mirrorsOf(docker)).toContain(`http://localhost:${port}/`);
+      await shoot('engines');
+    });
 
-  it('pulls images through the engine and sees each repository appear with its size', async () => {
-    await tab('Repositories').click();
-    await removeImages(docker, IMAGES);
-    // The engine's registry-mirrors is global: another suite running now may have changed it.
-    expect(
-      await mirrorsOf(docker),
-      'the engine no longer lists our mirror: another test changed it; run again',
-    ).toContain(`http://localhost:${port}/`);
-    for (const ref of IMAGES) await pull(docker, ref);
-    // No reload: the page learns of the pulls from the mirror's log (cache.changed).
-    for (const repo of ['library/app-one', 'library/app-two', 'library/twotags'])
-      await row(repo).waitFor({ timeout: 30_000 });
-    const report = await bridge.cache.report();
-    for (const r of report.repositories) {
-      const text = await row(r.name).textContent();
-      expect(text).toContain(formatBytes(r.totalBytes));
-      expect(text).toContain(`${formatBytes(r.exclusiveBytes)} reclaimable`);
-      expect(r.totalBytes).toBeGreaterThan(300 * 1024);
-    }
-    // app-one and app-two share a base layer: neither can reclaim all of itself.
-    const appOne = report.repositories.find((r) => r.name === 'library/app-one')!;
-    expect(appOne.sharedBytes).toBeGreaterThan(0);
-    await page.getByRole('button', { name: 'Show the tags of library/app-one' }).click();
-    await page
-      .getByRole('list', { name: 'Tags of library/app-one' })
-      .getByText(/\d+(\.\d)? (KB|MB)/)
-      .waitFor();
-    await shoot('repositories');
-    await shoot('repositories-window', WINDOW);
-    await tab('Disk').click();
-    await page.getByRole('list', { name: 'Largest repositories' }).waitFor();
-    await shoot('disk');
-    await shoot('disk-window', WINDOW);
-  }, 120_000);
+    it('pulls images through the engine and sees each repository appear with its size', async () => {
+      await tab('Repositories').click();
+      await removeImages(docker, IMAGES);
+      // The engine's registry-mirrors is global: another suite running now may have changed it.
+      expect(
+        await mirrorsOf(docker),
+        'the engine no longer lists our mirror: another test changed it; run again',
+      ).toContain(`http://localhost:${port}/`);
+      for (const ref of IMAGES) await pull(docker, ref);
+      // No reload: the page learns of the pulls from the mirror's log (cache.changed).
+      for (const repo of ['library/app-one', 'library/app-two', 'library/twotags'])
+        await row(repo).waitFor({ timeout: 30_000 });
+      const report = await bridge.cache.report();
+      for (const r of report.repositories) {
+        const text = await row(r.name).textContent();
+        expect(text).toContain(formatBytes(r.totalBytes));
+        expect(text).toContain(`${formatBytes(r.exclusiveBytes)} reclaimable`);
+        expect(r.totalBytes).toBeGreaterThan(300 * 1024);
+      }
+      // app-one and app-two share a base layer: neither can reclaim all of itself.
+      const appOne = report.repositories.find((r) => r.name === 'library/app-one')!;
+      expect(appOne.sharedBytes).toBeGreaterThan(0);
+      await page.getByRole('button', { name: 'Show the tags of library/app-one' }).click();
+      await page
+        .getByRole('list', { name: 'Tags of library/app-one' })
+        .getByText(/\d+(\.\d)? (KB|MB)/)
+        .waitFor();
+      await shoot('repositories');
+      await shoot('repositories-window', WINDOW);
+      await tab('Disk').click();
+      await page.getByRole('list', { name: 'Largest repositories' }).waitFor();
+      await shoot('disk');
+      await shoot('disk-window', WINDOW);
+    }, 120_000);
 
-  it('prunes a repository with a preview of the exact bytes, and sees the cache shrink by them', async () => {
-    const before = await bridge.cache.report();
-    const appOne = before.repositories.find((r) => r.name === 'library/app-one')!;
-    await tab('Repositories').click();
-    await page.getByRole('checkbox', { name: 'Select library/app-one' }).check();
-    await page.getByRole('button', { name: 'Prune Selected…' }).click();
-    await page.getByRole('button', { name: 'Preview' }).click();
-    // What pruning app-one alone frees is its exclusive bytes (plus anything already unreferenced).
-    const expected = formatBytes(appOne.exclusiveBytes + before.totals.orphanBytes);
-    expect(await page.getByTestId('preview-bytes').textContent()).toBe(expected);
-    expect(await page.getByRole('list', { name: 'What goes' }).textContent()).toContain('library/app-one');
-    await shoot('prune-preview');
-    await page.getByRole('button', { name: `Prune ${expected}` }).click();
-    await page.getByTestId('freed-bytes').waitFor({ timeout: 90_000 });
-    expect(await page.getByTestId('freed-bytes').textContent()).toBe(expected);
-    expect(await page.getByText(/^Exactly as previewed/).count()).toBe(1);
-    await shoot('prune-result');
-    const after = await bridge.cache.report();
-    expect(after.totals.blobBytes).toBe(
-      before.totals.blobBytes - appOne.exclusiveBytes - before.totals.orphanBytes,
-    );
-    expect(after.repositories.map((r) => r.name)).not.toContain('library/app-one');
-    await page
-      .locator('.health')
-      .filter({ hasText: `${formatBytes(after.totals.blobBytes)} cached` })
-      .waitFor();
-    await state().filter({ hasText: 'Running' }).waitFor({ timeout: 30_000 });
-    await tab('Repositories').click();
-    await row('library/app-two').waitFor();
-    expect(await row('library/app-one').count()).toBe(0);
-  }, 120_000);
-
-  it('validates settings next to the field and warns before exposing the mirror', async () => {
-    await tab('Settings').click();
-    const portField = page.getByLabel('Port', { exact: true });
-    await portField.fill('70000');
-    await page.getByRole('button', { name: 'Save', exact: true }).click();
-    const describedBy = (await portField.getAttribute('aria-describedby'))!.split(' ')[0]!;
-    await page
-      .locator(`[id="${describedBy}"]`)
-      .filter({ hasText: 'Port must be between 1 and 65535.' })
-      .waitFor();
-    await page.getByLabel('Listen on').selectOption('all');
-    await page.getByRole('alert').filter({ hasText: 'Other computers could use this mirror' }).waitFor();
-    await page.locator('.view.settings').evaluate((el) => el.scrollTo(0, 0));
-    await shoot('settings');
-    await page.getByRole('button', { name: 'Revert' }).click();
-    expect(await portField.inputValue()).toBe(String(port));
-    expect(bridge.settings.current.mirror.bindAddress).toBe('127.0.0.1');
-  });
-
-  it('shows Docker stopped with what to do, and recovers on its own when Docker returns', async () => {
-    await tab('Repositories').click();
-    await stopDockerd();
-    try {
-      await state().filter({ hasText: 'Docker not running' }).waitFor({ timeout: 30_000 });
-      await page.getByRole('alert').filter({ hasText: 'Docker is not running' }).waitFor();
-      expect(await page.getByRole('switch').isDisabled()).toBe(true);
-      // What is cached is on disk: it stays listed while Docker is away.
+    it('prunes a repository with a preview of the exact bytes, and sees the cache shrink by them', async () => {
+      const before = await bridge.cache.report();
+      const appOne = before.repositories.find((r) => r.name === 'library/app-one')!;
+      await tab('Repositories').click();
+      await page.getByRole('checkbox', { name: 'Select library/app-one' }).check();
+      await page.getByRole('button', { name: 'Prune Selected…' }).click();
+      await page.getByRole('button', { name: 'Preview' }).click();
+      // What pruning app-one alone frees is its exclusive bytes (plus anything already unreferenced).
+      const expected = formatBytes(appOne.exclusiveBytes + before.totals.orphanBytes);
+      expect(await page.getByTestId('preview-bytes').textContent()).toBe(expected);
+      expect(await page.getByRole('list', { name: 'What goes' }).textContent()).toContain('library/app-one');
+      await shoot('prune-preview');
+      await page.getByRole('button', { name: `Prune ${expected}` }).click();
+      await page.getByTestId('freed-bytes').waitFor({ timeout: 90_000 });
+      expect(await page.getByTestId('freed-bytes').textContent()).toBe(expected);
+      expect(await page.getByText(/^Exactly as previewed/).count()).toBe(1);
+      await shoot('prune-result');
+      const after = await bridge.cache.report();
+      expect(after.totals.blobBytes).toBe(
+        before.totals.blobBytes - appOne.exclusiveBytes - before.totals.orphanBytes,
+      );
+      expect(after.repositories.map((r) => r.name)).not.toContain('library/app-one');
+      await page
+        .locator('.health')
+        .filter({ hasText: `${formatBytes(after.totals.blobBytes)} cached` })
+        .waitFor();
+      await state().filter({ hasText: 'Running' }).waitFor({ timeout: 30_000 });
+      await tab('Repositories').click();
       await row('library/app-two').waitFor();
-      await shoot('docker-stopped');
-    } finally {
-      await startDockerd();
-      // The stand-in Docker Hub does not restart with the engine.
-      await startUpstream(engine());
-    }
-    // No reload and no click: the status monitor reconnects to the engine's events by itself.
-    await state().filter({ hasText: 'Running' }).waitFor({ timeout: 60_000 });
-    await page.getByRole('alert').filter({ hasText: 'Docker is not running' }).waitFor({ state: 'detached' });
-    expect(await page.locator('header').getAttribute('data-state')).toBe('running');
-  }, 120_000);
+      expect(await row('library/app-one').count()).toBe(0);
+    }, 120_000);
 
-  it('resets the cache only with the typed confirmation', async () => {
-    await tab('Prune').click();
-    await page.getByRole('button', { name: 'Reset Cache…' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Reset the cache?' });
-    const confirm = dialog.getByRole('button', { name: 'Reset Cache' });
-    await dialog.getByRole('textbox').fill('delete it');
-    expect(await confirm.isDisabled()).toBe(true);
-    await dialog.getByRole('textbox').fill('delete the cache');
-    expect(await confirm.isDisabled()).toBe(false);
-    await shoot('reset');
-    const before = await bridge.cache.report();
-    await confirm.click();
-    await dialog.getByTestId('reset-freed').waitFor({ timeout: 90_000 });
-    const n = before.totals.repositories;
-    expect(n).toBeGreaterThan(0);
-    expect(await dialog.textContent()).toContain(
-      `Deleted ${n} ${n === 1 ? 'repository' : 'repositories'} (${formatBytes(before.totals.blobBytes)})`,
-    );
-    await dialog.getByRole('button', { name: 'Done' }).click();
-    await state().filter({ hasText: 'Running' }).waitFor({ timeout: 30_000 });
-    await tab('Repositories').click();
-    await page.getByText('Nothing cached yet').waitFor();
-    expect((await bridge.cache.report()).repositories).toEqual([]);
-  });
+    it('validates settings next to the field and warns before exposing the mirror', async () => {
+      await tab('Settings').click();
+      const portField = page.getByLabel('Port', { exact: true });
+      await portField.fill('70000');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      const describedBy = (await portField.getAttribute('aria-describedby'))!.split(' ')[0]!;
+      await page
+        .locator(`[id="${describedBy}"]`)
+        .filter({ hasText: 'Port must be between 1 and 65535.' })
+        .waitFor();
+      await page.getByLabel('Listen on').selectOption('all');
+      await page.getByRole('alert').filter({ hasText: 'Other computers could use this mirror' }).waitFor();
+      await page.locator('.view.settings').evaluate((el) => el.scrollTo(0, 0));
+      await shoot('settings');
+      await page.getByRole('button', { name: 'Revert' }).click();
+      expect(await portField.inputValue()).toBe(String(port));
+      expect(bridge.settings.current.mirror.bindAddress).toBe('127.0.0.1');
+    });
 
-  it("undoes the engine's configuration exactly", async () => {
-    await tab('Engines').click();
-    await linuxEngine().getByRole('button', { name: /^Undo/ }).click();
-    await page
-      .locator('[data-engine="linux-dockerd"][data-state="not-configured"]')
-      .waitFor({ timeout: 40_000 });
-    expect(await mirrorsOf(docker)).not.toContain(`http://localhost:${port}/`);
-  });
-});
+    it('shows Docker stopped with what to do, and recovers on its own when Docker returns', async () => {
+      await tab('Repositories').click();
+      await stopDockerd();
+      try {
+        await state().filter({ hasText: 'Docker not running' }).waitFor({ timeout: 30_000 });
+        await page.getByRole('alert').filter({ hasText: 'Docker is not running' }).waitFor();
+        expect(await page.getByRole('switch').isDisabled()).toBe(true);
+        // What is cached is on disk: it stays listed while Docker is away.
+        await row('library/app-two').waitFor();
+        await shoot('docker-stopped');
+      } finally {
+        await startDockerd();
+        // The stand-in Docker Hub does not restart with the engine.
+        await startUpstream(engine());
+      }
+      // No reload and no click: the status monitor reconnects to the engine's events by itself.
+      await state().filter({ hasText: 'Running' }).waitFor({ timeout: 60_000 });
+      await page
+        .getByRole('alert')
+        .filter({ hasText: 'Docker is not running' })
+        .waitFor({ state: 'detached' });
+      expect(await page.locator('header').getAttribute('data-state')).toBe('running');
+    }, 120_000);
+
+    it('resets the cache only with the typed confirmation', async () => {
+      await tab('Prune').click();
+      await page.getByRole('button', { name: 'Reset Cache…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Reset the cache?' });
+      const confirm = dialog.getByRole('button', { name: 'Reset Cache' });
+      await dialog.getByRole('textbox').fill('delete it');
+      expect(await confirm.isDisabled()).toBe(true);
+      await dialog.getByRole('textbox').fill('delete the cache');
+      expect(await confirm.isDisabled()).toBe(false);
+      await shoot('reset');
+      const before = await bridge.cache.report();
+      await confirm.click();
+      await dialog.getByTestId('reset-freed').waitFor({ timeout: 90_000 });
+      const n = before.totals.repositories;
+      expect(n).toBeGreaterThan(0);
+      expect(await dialog.textContent()).toContain(
+        `Deleted ${n} ${n === 1 ? 'repository' : 'repositories'} (${formatBytes(before.totals.blobBytes)})`,
+      );
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      await state().filter({ hasText: 'Running' }).waitFor({ timeout: 30_000 });
+      await tab('Repositories').click();
+      await page.getByText('Nothing cached yet').waitFor();
+      expect((await bridge.cache.report()).repositories).toEqual([]);
+    });
+
+    it("undoes the engine's configuration exactly", async () => {
+      await tab('Engines').click();
+      await linuxEngine().getByRole('button', { name: /^Undo/ }).click();
+      await page
+        .locator('[data-engine="linux-dockerd"][data-state="not-configured"]')
+        .waitFor({ timeout: 40_000 });
+      expect(await mirrorsOf(docker)).not.toContain(`http://localhost:${port}/`);
+    });
+  },
+  'configures, stops and restarts the engine from the UI',
+);

@@ -139,10 +139,12 @@ describe('prune', () => {
           crashAfter: step,
         }),
       ]);
+      let err = '';
+      child.stderr?.on('data', (d) => (err += d));
       const code = await new Promise<number | string | null>((r) =>
         child.on('exit', (c, sig) => r(sig ?? c)),
       );
-      expect(code).toBe('SIGKILL');
+      expect(code, err).toBe('SIGKILL');
       expect((await readJournal(settings.dataDir))?.step).toBe(step);
 
       const rec = await recoverPrune(docker, mirror);

@@ -12,6 +12,7 @@ import {
   testbed,
   testDocker,
   testMirrorSettings,
+  describeWithEngineControl,
 } from '../../../testbed/helpers.js';
 import { readCatalog } from '../../mirror/http.js';
 import { Mirror } from '../../mirror/mirror.js';
@@ -24,96 +25,100 @@ import { configureEngine, engineReport, undoEngine } from './configure-engine.js
 import { mirrorsOf } from './engine-info.js';
 import { LinuxDockerd } from './linux-dockerd.js';
 
-describe('linux-dockerd on the test bed (real dockerd, real SIGHUP)', () => {
-  const docker = testDocker();
-  let mirror: Mirror;
-  let original: Buffer;
-  const file = () => testbed().daemonJson;
-  const adapter = () => new LinuxDockerd({ configFile: file(), pid: readPid()!, probe: docker });
+describeWithEngineControl(
+  'linux-dockerd on the test bed (real dockerd, real SIGHUP)',
+  () => {
+    const docker = testDocker();
+    let mirror: Mirror;
+    let original: Buffer;
+    const file = () => testbed().daemonJson;
+    const adapter = () => new LinuxDockerd({ configFile: file(), pid: readPid()!, probe: docker });
 
-  beforeAll(async () => {
-    original = readFileSync(file());
-    const settings = await testMirrorSettings('drpc-linux');
-    mirror = new Mirror({ docker, settings });
-    expect((await mirror.up()).status.state).toBe('running');
-  });
-  afterAll(async () => {
-    await mirror.remove().catch(() => {});
-    // The engine is shared: a local copy left behind would make another test's cold pull a warm one.
-    await removeLocalImages(docker, ['library/app-two:latest']);
-    writeFileSync(file(), original);
-    await setMirrors([]);
-  });
-
-  it('configures, reloads and verifies; a pull lands in the catalog; undo restores the file and the engine', async () => {
-    await setMirrors([]);
-    const before = readFileSync(file());
-    const undo = new EngineUndoStore(memoryStore());
-    expect((await engineReport(adapter(), mirror.mirrorUrl)).state).toBe('not-configured');
-
-    const out = await configureEngine(adapter(), mirror.mirrorUrl, { undo });
-    expect(out).toMatchObject({
-      changed: true,
-      applied: `kill -HUP ${readPid()}`,
-      verified: true,
-      state: 'using-mirror',
+    beforeAll(async () => {
+      original = readFileSync(file());
+      const settings = await testMirrorSettings('drpc-linux');
+      mirror = new Mirror({ docker, settings });
+      expect((await mirror.up()).status.state).toBe('running');
     });
-    expect(parseDaemonJson(readFileSync(file(), 'utf8')).mirrors?.values).toEqual([mirror.mirrorUrl]);
-    expect(await mirrorsOf(docker)).toEqual([`${mirror.mirrorUrl}/`]);
-
-    // The proof the seed asks for: pull by the Hub name, and the mirror's catalog has it.
-    await removeLocalImages(docker, ['library/app-two:latest']);
-    await pull(docker, 'library/app-two:latest');
-    expect(await readCatalog(mirror.baseUrl)).toContain('library/app-two');
-
-    const back = await undoEngine(adapter(), { undo });
-    expect(back).toMatchObject({ undone: 1, verified: true });
-    expect(readFileSync(file())).toEqual(before);
-    expect(await mirrorsOf(docker)).toEqual([]);
-    expect(await undo.records('linux-dockerd')).toEqual([]);
-  });
-
-  it('shows configured-not-applied between the edit and the reload', async () => {
-    await setMirrors([]);
-    const a = adapter();
-    const edit = await a.edit(mirror.mirrorUrl);
-    expect((await engineReport(a, mirror.mirrorUrl)).state).toBe('configured-not-applied');
-    await a.apply();
-    await expect.poll(async () => (await engineReport(a, mirror.mirrorUrl)).state).toBe('using-mirror');
-    await a.revert(edit.record!);
-    await a.apply();
-    await expect.poll(() => mirrorsOf(docker)).toEqual([]);
-  });
-
-  it('undoes a file that had no registry-mirrors key byte for byte, and dockerd still drops the mirror', async () => {
-    // dockerd keeps its old list when the key vanishes from the file on a reload.
-    const without =
-      JSON.stringify({ ...JSON.parse(original.toString('utf8')), 'registry-mirrors': undefined }, null, 2) +
-      '\n';
-    writeFileSync(file(), without);
-    await reloadDockerd();
-    const undo = new EngineUndoStore(memoryStore());
-    expect((await configureEngine(adapter(), mirror.mirrorUrl, { undo })).verified).toBe(true);
-    const back = await undoEngine(adapter(), { undo });
-    expect(back.verified).toBe(true);
-    expect(back.applied).toMatch(/twice/);
-    expect(readFileSync(file(), 'utf8')).toBe(without);
-    expect(await mirrorsOf(docker)).toEqual([]);
-    writeFileSync(file(), original);
-    await setMirrors([]);
-  });
-
-  it('says so when the dockerd is gone', async () => {
-    const dead = new LinuxDockerd({
-      configFile: join(tempDir(), 'daemon.json'),
-      pid: 2 ** 22 + 7,
-      probe: docker,
-      validate: false,
+    afterAll(async () => {
+      await mirror.remove().catch(() => {});
+      // The engine is shared: a local copy left behind would make another test's cold pull a warm one.
+      await removeLocalImages(docker, ['library/app-two:latest']);
+      writeFileSync(file(), original);
+      await setMirrors([]);
     });
-    expect(await dead.detect()).toEqual({ detected: false, how: `no process with pid ${2 ** 22 + 7}` });
-    await expect(dead.apply()).rejects.toThrow(/dockerd \(pid 4194311\) is not running/);
-  });
-});
+
+    it('configures, reloads and verifies; a pull lands in the catalog; undo restores the file and the engine', async () => {
+      await setMirrors([]);
+      const before = readFileSync(file());
+      const undo = new EngineUndoStore(memoryStore());
+      expect((await engineReport(adapter(), mirror.mirrorUrl)).state).toBe('not-configured');
+
+      const out = await configureEngine(adapter(), mirror.mirrorUrl, { undo });
+      expect(out).toMatchObject({
+        changed: true,
+        applied: `kill -HUP ${readPid()}`,
+        verified: true,
+        state: 'using-mirror',
+      });
+      expect(parseDaemonJson(readFileSync(file(), 'utf8')).mirrors?.values).toEqual([mirror.mirrorUrl]);
+      expect(await mirrorsOf(docker)).toEqual([`${mirror.mirrorUrl}/`]);
+
+      // The proof the seed asks for: pull by the Hub name, and the mirror's catalog has it.
+      await removeLocalImages(docker, ['library/app-two:latest']);
+      await pull(docker, 'library/app-two:latest');
+      expect(await readCatalog(mirror.baseUrl)).toContain('library/app-two');
+
+      const back = await undoEngine(adapter(), { undo });
+      expect(back).toMatchObject({ undone: 1, verified: true });
+      expect(readFileSync(file())).toEqual(before);
+      expect(await mirrorsOf(docker)).toEqual([]);
+      expect(await undo.records('linux-dockerd')).toEqual([]);
+    });
+
+    it('shows configured-not-applied between the edit and the reload', async () => {
+      await setMirrors([]);
+      const a = adapter();
+      const edit = await a.edit(mirror.mirrorUrl);
+      expect((await engineReport(a, mirror.mirrorUrl)).state).toBe('configured-not-applied');
+      await a.apply();
+      await expect.poll(async () => (await engineReport(a, mirror.mirrorUrl)).state).toBe('using-mirror');
+      await a.revert(edit.record!);
+      await a.apply();
+      await expect.poll(() => mirrorsOf(docker)).toEqual([]);
+    });
+
+    it('undoes a file that had no registry-mirrors key byte for byte, and dockerd still drops the mirror', async () => {
+      // dockerd keeps its old list when the key vanishes from the file on a reload.
+      const without =
+        JSON.stringify({ ...JSON.parse(original.toString('utf8')), 'registry-mirrors': undefined }, null, 2) +
+        '\n';
+      writeFileSync(file(), without);
+      await reloadDockerd();
+      const undo = new EngineUndoStore(memoryStore());
+      expect((await configureEngine(adapter(), mirror.mirrorUrl, { undo })).verified).toBe(true);
+      const back = await undoEngine(adapter(), { undo });
+      expect(back.verified).toBe(true);
+      expect(back.applied).toMatch(/twice/);
+      expect(readFileSync(file(), 'utf8')).toBe(without);
+      expect(await mirrorsOf(docker)).toEqual([]);
+      writeFileSync(file(), original);
+      await setMirrors([]);
+    });
+
+    it('says so when the dockerd is gone', async () => {
+      const dead = new LinuxDockerd({
+        configFile: join(tempDir(), 'daemon.json'),
+        pid: 2 ** 22 + 7,
+        probe: docker,
+        validate: false,
+      });
+      expect(await dead.detect()).toEqual({ detected: false, how: `no process with pid ${2 ** 22 + 7}` });
+      await expect(dead.apply()).rejects.toThrow(/dockerd \(pid 4194311\) is not running/);
+    });
+  },
+  "edits the engine's daemon.json and reloads it",
+);
 
 describe('linux-dockerd production defaults (recorded: no systemd here)', () => {
   function setup(systemd: boolean) {
