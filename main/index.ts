@@ -105,7 +105,8 @@ export async function startApp(opts: ShellOptions = {}) {
   });
   const vault = new CredentialVault(safeStorage, jsonFileStore(join(configDir, 'credentials.json')), log);
   const mirror = new MirrorService({
-    build: opts.buildEngine ?? realEngine(env),
+    // The keeper probes the upstream through the UpstreamWatch: one probe for the mode and the header.
+    build: opts.buildEngine ?? realEngine(env, undefined, undefined, { probe: () => upstream.check() }),
     credentials: () =>
       vault.reveal().catch((err: unknown) => {
         notices.raise({
@@ -265,6 +266,7 @@ export async function startApp(opts: ShellOptions = {}) {
     send('mirror.operation', operation);
   });
   mirror.on('progress', (progress) => send('mirror.progress', progress));
+  mirror.on('keeper', (event) => send('mirror.keeper', event));
   notices.on('notice', (notice) => send('notice', notice));
   cache.on('progress', (progress) => send('cache.progress', progress));
   cache.on('changed', (change) => send('cache.changed', change));

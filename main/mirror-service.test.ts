@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
+import { events } from '../app/contract/events.js';
 import type { Operation, Progress } from '../app/contract/values.js';
 import {
   defaultMirrorSettings,
@@ -7,8 +8,15 @@ import {
   type UpstreamCredentials,
 } from '../app/mirror/settings.js';
 import type { MirrorStatus } from '../app/mirror/status.js';
+import type { KeeperEvents, Wanted } from '../app/mirror/keeper.js';
 import { silentLogger } from './log.js';
-import { MirrorService, realEngine, type EngineHandle, type MonitorPort } from './mirror-service.js';
+import {
+  MirrorService,
+  realEngine,
+  type EngineHandle,
+  type KeeperPort,
+  type MonitorPort,
+} from './mirror-service.js';
 import { statusIn } from './testing/status.js';
 
 class FakeMonitor extends EventEmitter<{ status: [MirrorStatus] }> implements MonitorPort {
@@ -57,12 +65,40 @@ function fakeHandle() {
   return { handle, monitor, mirror, verify, release: () => release() };
 }
 
-function setup(opts: { now?: () => number; creds?: UpstreamCredentials | null } = {}) {
+/** A keeper that records what the service tells it, and what it wanted while each section ran. */
+class FakeKeeper extends EventEmitter<KeeperEvents> implements KeeperPort {
+  wanted: Wanted | undefined = undefined;
+  started = false;
+  stopped = false;
+  inSection = false;
+  sections: Array<Wanted | undefined> = [];
+  start() {
+    this.started = true;
+  }
+  async stop() {
+    this.stopped = true;
+  }
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.sections.push(this.wanted);
+    this.inSection = true;
+    try {
+      return await fn();
+    } finally {
+      this.inSection = false;
+    }
+  }
+}
+
+function setup(opts: { now?: () => number; creds?: UpstreamCredentials | null; keeper?: boolean } = {}) {
   const handles: ReturnType<typeof fakeHandle>[] = [];
+  const keepers: FakeKeeper[] = [];
   const build = vi.fn(async (_s: MirrorSettings, _c: UpstreamCredentials | null) => {
     const h = fakeHandle();
     handles.push(h);
-    return h.handle;
+    if (!opts.keeper) return h.handle;
+    const keeper = new FakeKeeper();
+    keepers.push(keeper);
+    return { ...h.handle, keeper };
   });
   const service = new MirrorService({
     build,
@@ -76,7 +112,7 @@ function setup(opts: { now?: () => number; creds?: UpstreamCredentials | null } 
   service.on('status', (s) => statuses.push(s.state));
   service.on('operation', (o) => operations.push(o));
   service.on('progress', (p) => progress.push(p));
-  return { service, build, handles, statuses, operations, progress };
+  return { service, build, handles, keepers, statuses, operations, progress };
 }
 
 const settings = defaultMirrorSettings({ DRPC_HOME: '/tmp/drpc-ms' });
@@ -155,12 +191,101 @@ describe('MirrorService', () => {
   });
 });
 
+describe('MirrorService with a keeper', () => {
+  it('starts the keeper instead of the monitor, and passes on its status and what it did', async () => {
+    const { service, handles, keepers, statuses } = setup({ keeper: true, now: () => 0 });
+    const told: unknown[] = [];
+    service.on('keeper', (e) => told.push(e));
+    await service.configure(settings);
+    const keeper = keepers[0]!;
+    expect(keeper.started).toBe(true);
+    expect(handles[0]?.monitor.started).toBe(false); // the keeper runs it
+    handles[0]?.monitor.emit('status', statusIn('stopped')); // only the keeper's statuses count
+    keeper.emit('status', statusIn('running', { mode: 'offline', cachedRepositories: 3 }));
+    expect(statuses).toEqual(['running']);
+    expect(service.current).toMatchObject({ mode: 'offline', cachedRepositories: 3 });
+    keeper.emit('mode', {
+      mode: 'offline',
+      previous: 'proxy',
+      message: 'offline: serving 3 cached repositories',
+    });
+    keeper.emit('recovered', { action: 'recreated', from: 'not-created', ms: 700 });
+    keeper.emit('failed', new Error('port 5000 is already in use'));
+    const at = '1970-01-01T00:00:00.000Z';
+    expect(told).toEqual([
+      {
+        kind: 'mode',
+        mode: 'offline',
+        previous: 'proxy',
+        message: 'offline: serving 3 cached repositories',
+        at,
+      },
+      {
+        kind: 'recovered',
+        action: 'recreated',
+        from: 'not-created',
+        ms: 700,
+        message: "the mirror was removed behind the app's back: recreated in 700 ms",
+        at,
+      },
+      { kind: 'failed', message: 'port 5000 is already in use', at },
+    ]);
+    // What main sends to the renderer is checked against the contract first.
+    for (const e of told) expect(events['mirror.keeper'].payload.parse(e)).toEqual(e);
+    expect(events['mirror.status'].payload.parse(service.current)).toEqual(service.current);
+  });
+
+  it("tells the keeper the user's start and stop before acting, and acts inside its exclusive section", async () => {
+    const { service, handles, keepers } = setup({ keeper: true });
+    await service.configure(settings);
+    const keeper = keepers[0]!;
+    expect(keeper.wanted).toBeUndefined(); // learnt by the keeper from the first status
+    let inside = false;
+    handles[0]!.mirror.down.mockImplementation(async () => ((inside = keeper.inSection), true));
+    await service.down();
+    expect(inside).toBe(true);
+    const up = service.up();
+    await vi.waitFor(() => expect(handles[0]?.mirror.up).toHaveBeenCalled());
+    expect(keeper.inSection).toBe(true);
+    handles[0]?.release();
+    await up;
+    await service.verify();
+    await service.exclusive('prune', async () => expect(keeper.inSection).toBe(true));
+    // down said stopped, up said running; verify and prune leave it as it is.
+    expect(keeper.sections).toEqual(['stopped', 'running', 'running', 'running']);
+  });
+
+  it('carries what the user wanted to the next keeper, learnt or said, and stops the old one', async () => {
+    const { service, keepers } = setup({ keeper: true });
+    await service.configure(settings);
+    keepers[0]!.wanted = 'running'; // learnt from a running mirror
+    await service.configure({ ...settings, autoRecreate: false });
+    expect(keepers[0]?.stopped).toBe(true);
+    expect(keepers[1]?.wanted).toBe('running');
+    await service.down();
+    await service.configure(settings);
+    expect(keepers[2]?.wanted).toBe('stopped');
+    expect(service.wantedState).toBe('stopped');
+    keepers[1]!.emit('mode', { mode: 'offline', previous: 'proxy', message: 'stale' });
+    service.dispose();
+    expect(keepers[2]?.stopped).toBe(true);
+  });
+});
+
 describe('realEngine', () => {
   it('reports an engine that is not there as unreachable', async () => {
     const handle = await realEngine({ DOCKER_HOST: 'unix:///nonexistent/docker.sock' })(settings, null);
     const status = await handle.monitor.refresh();
     expect(status.state).toBe('engine-unreachable');
     expect(status.engine).toMatchObject({ reachable: false });
+    expect(handle.keeper).toBeDefined();
     handle.monitor.stop();
+  });
+
+  it('builds no keeper when told not to keep the mirror', async () => {
+    const env = { DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+    const handle = await realEngine(env, 1000, '/tmp/drpc-ms', { enabled: false })(settings, null);
+    expect(handle.keeper).toBeUndefined();
+    expect((await handle.monitor.refresh()).state).toBe('engine-unreachable');
   });
 });

@@ -98,6 +98,26 @@ describe('loadOrReset', () => {
     expect(await store.read()).toEqual(defaultAppSettings(env));
   });
 
+  it('reads a version 2 file from before autoRecreate as on, without a migration, and keeps it off once saved off', async () => {
+    // autoRecreate is optional (absent: on), so every version 2 file means what it meant: no version 3.
+    const { d, env, file } = dir();
+    const before = { version: 2, mirror: { port: 5055 }, app: defaultAppSettings(env).app };
+    writeFileSync(file, JSON.stringify(before));
+    const store = new ElectronSettingsFile(d);
+    const { settings, notice } = await loadOrReset(store, silentLogger, { env });
+    expect(notice).toBeUndefined();
+    expect(settings.mirror).toMatchObject({ port: 5055, autoRecreate: true });
+    const service = new SettingsService(store, settings);
+    await service.update({ mirror: { autoRecreate: false } });
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
+      version: 2,
+      mirror: { autoRecreate: false },
+    });
+    expect((await loadOrReset(store, silentLogger, { env })).settings.mirror.autoRecreate).toBe(false);
+    // electron-store's schema refuses what zod would.
+    await expect(store.write({ version: 2, mirror: { autoRecreate: 'yes' } })).rejects.toThrow();
+  });
+
   it('does not reset on errors that are not about the file', async () => {
     const { d, env } = dir();
     const store = new ElectronSettingsFile(d);

@@ -7,6 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestbedInfo } from './index.js';
+// Brings global-setup's `inject('testbed')` typing into every project that compiles these helpers.
+import type {} from './global-setup.js';
 import { defaultMirrorSettings, type MirrorSettings } from '../app/mirror/settings.js';
 
 export function testbed(): TestbedInfo {

@@ -26,7 +26,7 @@ export class RegistryPusher {
     const put = await fetch(location, {
       method: 'PUT',
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(data.length) },
-      body: data,
+      body: new Uint8Array(data),
     });
     if (put.status !== 201) throw new Error(`upload ${repo} ${digest}: ${put.status} ${await put.text()}`);
     return digest;
@@ -36,7 +36,7 @@ export class RegistryPusher {
     const res = await fetch(`${this.base}/v2/${repo}/manifests/${ref}`, {
       method: 'PUT',
       headers: { 'content-type': mediaType },
-      body,
+      body: new Uint8Array(body),
     });
     if (res.status !== 201) throw new Error(`manifest ${repo}:${ref}: ${res.status} ${await res.text()}`);
     return sha256(body);

@@ -6,6 +6,7 @@ import {
   cacheChangeSchema,
   cacheProgressSchema,
   engineStepSchema,
+  keeperEventSchema,
   mirrorStatusSchema,
   noticeSchema,
   operationSchema,
@@ -30,6 +31,11 @@ export const events = {
   'mirror.progress': {
     payload: progressSchema,
     summary: 'Progress of the running operation: image pull progress, or a verify step.',
+  },
+  'mirror.keeper': {
+    payload: keeperEventSchema,
+    summary:
+      'The app acted by itself: switched the mirror to offline or proxy mode, brought it back after it was stopped or removed behind its back, or failed to.',
   },
   'settings.changed': { payload: appSettingsSchema, summary: 'The settings were saved.' },
   notice: { payload: noticeSchema, summary: 'Something the user should know, e.g. "settings were reset".' },

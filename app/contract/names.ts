@@ -37,6 +37,7 @@ export const EVENT_NAMES = [
   'mirror.status',
   'mirror.operation',
   'mirror.progress',
+  'mirror.keeper',
   'settings.changed',
   'notice',
   'cache.progress',

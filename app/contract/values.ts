@@ -62,6 +62,10 @@ export const mirrorStatusSchema = z.object({
       suggestion: z.number().optional(),
     })
     .optional(),
+  /** proxy: pulls go through to the upstream; offline: the cache alone, while the upstream is unreachable */
+  mode: z.enum(['proxy', 'offline']).optional(),
+  /** offline: how many repositories it serves ("offline: serving N cached repositories") */
+  cachedRepositories: z.number().int().nonnegative().optional(),
   checkedAt: z.string(),
 });
 
@@ -105,6 +109,31 @@ assertSame<z.infer<typeof pullProgressSchema>, PullProgress>(true);
 assertSame<z.infer<typeof upActionSchema>, UpAction>(true);
 assertSame<z.infer<typeof verifyStepSchema>, VerifyStep>(true);
 assertSame<z.infer<typeof verifyReportSchema>, VerifyReport>(true);
+
+/** What the app did by itself to keep the mirror serving (see app/mirror/keeper.ts). */
+export const keeperEventSchema = z.discriminatedUnion('kind', [
+  /** the upstream went away or came back: the container now runs in this mode */
+  z.object({
+    kind: z.literal('mode'),
+    mode: z.enum(['proxy', 'offline']),
+    previous: z.enum(['proxy', 'offline', 'unknown']),
+    /** "offline: serving 12 cached repositories (upstream: ECONNREFUSED)" */
+    message: z.string(),
+    at: z.string(),
+  }),
+  /** the mirror was stopped or removed behind the app's back, and is back */
+  z.object({
+    kind: z.literal('recovered'),
+    action: z.enum(['started', 'recreated']),
+    from: mirrorStateSchema,
+    ms: z.number(),
+    message: z.string(),
+    at: z.string(),
+  }),
+  /** a switch or a recovery failed; it is tried again later */
+  z.object({ kind: z.literal('failed'), message: z.string(), at: z.string() }),
+]);
+export type KeeperEvent = z.infer<typeof keeperEventSchema>;
 
 /** What is running on the mirror right now, started from the tray or the UI; null when idle. */
 export const operationSchema = z.enum(['up', 'down', 'restart', 'verify', 'prune', 'reset']).nullable();

@@ -21,7 +21,8 @@ export class StatusMonitor extends EventEmitter<MonitorEvents> {
 
   constructor(
     private readonly docker: Docker,
-    private readonly mirror: Mirror,
+    /** a Mirror, or anything that checks like one (the keeper's, which follows the container's mode) */
+    private readonly mirror: Pick<Mirror, 'status'>,
     /** the timer is a safety net; events drive most updates */
     private readonly intervalMs = 3000,
   ) {

@@ -49,9 +49,19 @@ export const mirrorSettingsSchema = z.object({
   /** a Docker network the mirror joins besides its own, so other containers (a kind cluster) reach it */
   network: z.string().regex(CONTAINER_NAME, 'network name may use letters, digits, _ . -').nullable(),
   restartPolicy: z.enum(['unless-stopped', 'always', 'no']),
+  /**
+   * Recreate the mirror container when it is removed behind our back (the app, `drpc watch`); a stopped
+   * one is started again either way. Optional so every older settings file means the same: absent is on.
+   */
+  autoRecreate: z.boolean().optional(),
 });
 
 export type MirrorSettings = z.infer<typeof mirrorSettingsSchema>;
+
+/** Whether a removed mirror is recreated: on unless the settings turn it off. */
+export function recreatesMirror(s: Pick<MirrorSettings, 'autoRecreate'>): boolean {
+  return s.autoRecreate !== false;
+}
 
 export interface UpstreamCredentials {
   username: string;
@@ -68,6 +78,7 @@ export function defaultMirrorSettings(env: NodeJS.ProcessEnv = process.env): Mir
     containerName: DEFAULT_CONTAINER,
     network: null,
     restartPolicy: 'unless-stopped',
+    autoRecreate: true,
   };
 }
 

@@ -33,6 +33,13 @@ export interface MirrorStatus {
     debugPort?: number;
   };
   port?: { port: number; heldBy?: string; hint?: string; suggestion?: number };
+  /**
+   * How the container serves, when a keeper watches it (the app, `drpc watch`): through the upstream
+   * (proxy), or from the cache alone while the upstream is unreachable (offline).
+   */
+  mode?: 'proxy' | 'offline';
+  /** offline: how many repositories it serves from the cache */
+  cachedRepositories?: number;
   checkedAt: string;
 }
 

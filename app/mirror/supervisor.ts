@@ -10,8 +10,8 @@ import type { MirrorStatus } from './status.js';
 export interface SupervisorOptions {
   /** recreate a container that was removed (a setting; restarting a stopped one is always done) */
   recreate: boolean;
-  /** the mirror to act on (it may change with the mode) */
-  mirror: () => Mirror;
+  /** the mirror to act on (it may change with the mode; the keeper passes a start-only one) */
+  mirror: () => Pick<Mirror, 'up'>;
   /** least time between two recoveries, so a failing start does not spin */
   backoffMs?: number;
 }

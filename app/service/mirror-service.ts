@@ -1,18 +1,24 @@
-// The mirror as the app runs it: one engine handle (Docker client, Mirror, StatusMonitor, the cache)
-// rebuilt when the settings or credentials change, one operation at a time (prunes and resets too, as
-// they stop the mirror), and status/operation/progress events. Shared by the Electron main process and
-// the browser bridge; main/index.ts builds the real handle, tests pass fakes.
+// The mirror as the app runs it: one engine handle (Docker client, the Mirror of each mode, a keeper
+// that watches its status, switches it offline while the upstream is unreachable and brings it back
+// when it goes away behind the app's back, the cache) rebuilt when the settings or credentials change,
+// one operation at a time (prunes and resets too, as they stop the mirror), and status/operation/
+// progress/keeper events. The user's start and stop are the keeper's `wanted`: it never fights them.
+// Shared by the Electron main process and the browser bridge; main/index.ts builds the real handle,
+// tests pass fakes.
 import { EventEmitter } from 'node:events';
 import Docker from 'dockerode';
 import { CacheService } from '../cache/service.js';
 import { ShellError } from '../contract/envelope.js';
-import type { Operation, Progress } from '../contract/values.js';
+import type { KeeperEvent, Operation, Progress } from '../contract/values.js';
 import { describeEndpoint, dockerodeOptions, resolveEndpoint } from '../docker/connection.js';
 import type { PullProgress } from '../mirror/image.js';
+import { MirrorKeeper, type KeeperEvents, type Wanted } from '../mirror/keeper.js';
 import { Mirror, type UpAction } from '../mirror/mirror.js';
+import type { MirrorMode } from '../mirror/registry-config.js';
 import { StatusMonitor } from '../mirror/monitor.js';
-import type { MirrorSettings, UpstreamCredentials } from '../mirror/settings.js';
+import { recreatesMirror, type MirrorSettings, type UpstreamCredentials } from '../mirror/settings.js';
 import type { MirrorStatus } from '../mirror/status.js';
+import { probeUpstream, type ProbeResult } from '../mirror/upstream-probe.js';
 import { verifyMirror, type VerifyReport, type VerifyStep } from '../mirror/verify.js';
 import { defaultPaths } from '../settings/paths.js';
 import { AppError, messageOf } from '../util/errors.js';
@@ -32,9 +38,24 @@ export interface MonitorPort {
   on(event: 'status', listener: (status: MirrorStatus) => void): unknown;
 }
 
+/** What the service needs of a MirrorKeeper (tests pass a fake). */
+export interface KeeperPort {
+  wanted: Wanted | undefined;
+  start(): void;
+  /** resolves once what it was doing is done */
+  stop(): Promise<void>;
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  on<K extends keyof KeeperEvents>(event: K, listener: (...args: KeeperEvents[K]) => void): unknown;
+}
+
 export interface EngineHandle {
   mirror: MirrorPort;
   monitor: MonitorPort;
+  /**
+   * Keeps the mirror serving (offline mode, recovery); its status events replace the monitor's.
+   * Absent: the service only watches, as it did before the keeper.
+   */
+  keeper?: KeeperPort;
   verify(opts: { image?: string; onStep: (step: VerifyStep) => void }): Promise<VerifyReport>;
   /** the cache of this mirror (absent in tests that do not need it) */
   cache?: CacheService;
@@ -55,29 +76,75 @@ export interface MirrorServiceDeps {
 
 /** The safety-net interval of the status monitor; Docker events drive most updates. */
 export const MONITOR_INTERVAL_MS = 15_000;
+/** How often the app probes the upstream, as `drpc watch` does by default. */
+export const PROBE_INTERVAL_MS = 5_000;
+
+export interface KeeperTuning {
+  /** false: watch the status only, no mode switching and no recovery */
+  enabled?: boolean;
+  /**
+   * Probes the upstream from this machine (default: GET /v2/ of the settings' upstream, 3 s). The app
+   * passes its UpstreamWatch's check, so the header's upstream line and the mode come from one probe.
+   */
+  probe?: (settings: MirrorSettings) => Promise<ProbeResult>;
+  probeIntervalMs?: number;
+  backoffMs?: number;
+}
 
 /**
- * The real engine: Docker found the way the CLI finds it, the core's Mirror, StatusMonitor and
- * CacheService (its pull records and statistics in `stateDir`, the CLI's directory by default).
+ * The real engine: Docker found the way the CLI finds it, the core's Mirror (one per mode), a
+ * MirrorKeeper (status monitor, mode controller, supervisor) and CacheService (its pull records and
+ * statistics in `stateDir`, the CLI's directory by default).
  */
 export function realEngine(
   env: NodeJS.ProcessEnv,
   intervalMs = MONITOR_INTERVAL_MS,
   stateDir = defaultPaths(env).configDir,
+  tuning: KeeperTuning = {},
 ): BuildEngine {
   return async (settings, credentials) => {
     const endpoint = await resolveEndpoint({ env });
     const docker = new Docker(dockerodeOptions(endpoint));
-    const mirror = new CheckedMirror({
+    const make = (mode: MirrorMode) =>
+      new CheckedMirror({
+        docker,
+        settings,
+        credentials,
+        endpoint: describeEndpoint(endpoint),
+        ...(endpoint.kind === 'tcp' ? { engineHost: endpoint.host } : {}),
+        mode,
+      });
+    const mirrors = { proxy: make('proxy'), offline: make('offline') };
+    const cache = new CacheService({ docker, mirror: mirrors.proxy, stateDir });
+    if (tuning.enabled === false) {
+      const mirror = mirrors.proxy;
+      const monitor = new StatusMonitor(docker, mirror, intervalMs);
+      return { mirror, monitor, verify: (opts) => verifyMirror(docker, mirror, opts), cache };
+    }
+    const probe = tuning.probe ?? ((s: MirrorSettings) => probeUpstream(s.upstreamUrl, 3000));
+    const keeper = new MirrorKeeper({
       docker,
-      settings,
-      credentials,
-      endpoint: describeEndpoint(endpoint),
-      ...(endpoint.kind === 'tcp' ? { engineHost: endpoint.host } : {}),
+      mirrorFor: (mode) => mirrors[mode],
+      probe: () => probe(settings),
+      recreate: recreatesMirror(settings),
+      statusIntervalMs: intervalMs,
+      probeIntervalMs: tuning.probeIntervalMs ?? PROBE_INTERVAL_MS,
+      ...(tuning.backoffMs !== undefined ? { backoffMs: tuning.backoffMs } : {}),
     });
-    const monitor = new StatusMonitor(docker, mirror, intervalMs);
-    const cache = new CacheService({ docker, mirror, stateDir });
-    return { mirror, monitor, verify: (opts) => verifyMirror(docker, mirror, opts), cache };
+    // Started in the mode the upstream allows now; down, restart and logs act on the same container.
+    const mirror: MirrorPort = {
+      up: (onProgress) => keeper.mirror().up(onProgress),
+      down: () => keeper.mirror().down(),
+      restart: () => keeper.mirror().restart(),
+      logs: (tail) => keeper.mirror().logs(tail),
+    };
+    return {
+      mirror,
+      monitor: keeper.monitor,
+      keeper,
+      verify: (opts) => verifyMirror(docker, keeper.mirror(), opts),
+      cache,
+    };
   };
 }
 
@@ -110,6 +177,8 @@ export class MirrorService extends EventEmitter<{
   progress: [Progress];
   /** a new engine handle is in use (undefined: none, e.g. Docker could not be found) */
   engine: [EngineHandle | undefined];
+  /** the keeper switched the mode, recovered the mirror, or failed to */
+  keeper: [KeeperEvent];
 }> {
   private handle?: EngineHandle;
   private settings?: MirrorSettings;
@@ -117,6 +186,10 @@ export class MirrorService extends EventEmitter<{
   private running: Operation = null;
   private userActionAt = -Infinity;
   private generation = 0;
+  /** the user's last start or stop, carried from one engine handle to the next */
+  private wanted?: Wanted;
+  /** the previous handle's keeper finishing what it was doing: the next one starts after it */
+  private settling: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: MirrorServiceDeps) {
     super();
@@ -135,13 +208,16 @@ export class MirrorService extends EventEmitter<{
     return this.running !== null || this.now() - this.userActionAt < USER_ACTION_WINDOW_MS;
   }
 
+  /** What the user asked for last (learnt from the mirror's state at start when they have not said). */
+  get wantedState(): Wanted | undefined {
+    return this.handle?.keeper?.wanted ?? this.wanted;
+  }
+
   /** (Re)builds the engine handle for these settings; the container itself is not touched. */
   async configure(settings: MirrorSettings): Promise<void> {
     this.settings = settings;
     const generation = ++this.generation;
-    this.handle?.monitor.stop();
-    if (this.handle) this.emit('engine', undefined);
-    this.handle = undefined;
+    this.release();
     let handle: EngineHandle;
     try {
       handle = await this.deps.build(settings, await this.deps.credentials());
@@ -152,11 +228,45 @@ export class MirrorService extends EventEmitter<{
     }
     // A newer configure() finished first: this handle is stale.
     if (generation !== this.generation) return;
+    const keeper = handle.keeper;
+    // Two keepers never act at once: the old one may be half-way through a switch.
+    if (keeper) await this.settling;
+    if (generation !== this.generation) {
+      void keeper?.stop();
+      return;
+    }
     this.handle = handle;
-    handle.monitor.on('status', (s) => {
-      if (this.handle === handle) this.publish(s);
-    });
-    handle.monitor.start();
+    if (keeper) {
+      if (this.wanted) keeper.wanted = this.wanted;
+      const mine = () => this.handle === handle;
+      keeper.on('status', (s) => {
+        if (mine()) this.publish(s);
+      });
+      keeper.on('mode', (c) => {
+        if (!mine()) return;
+        this.deps.log.info('mirror mode changed', { mode: c.mode, message: c.message });
+        this.emit('keeper', { kind: 'mode', ...c, at: this.stamp() });
+      });
+      keeper.on('recovered', (r) => {
+        if (!mine()) return;
+        const what = r.from === 'not-created' ? 'removed' : r.from;
+        const done = r.action === 'recreated' ? 'recreated' : 'started again';
+        const message = `the mirror was ${what} behind the app's back: ${done} in ${r.ms} ms`;
+        this.deps.log.info('mirror recovered', { ...r });
+        this.emit('keeper', { kind: 'recovered', ...r, message, at: this.stamp() });
+      });
+      keeper.on('failed', (err) => {
+        if (!mine()) return;
+        this.deps.log.warn('keeping the mirror serving failed', { message: messageOf(err) });
+        this.emit('keeper', { kind: 'failed', message: messageOf(err), at: this.stamp() });
+      });
+      keeper.start();
+    } else {
+      handle.monitor.on('status', (s) => {
+        if (this.handle === handle) this.publish(s);
+      });
+      handle.monitor.start();
+    }
     this.emit('engine', handle);
   }
 
@@ -177,6 +287,7 @@ export class MirrorService extends EventEmitter<{
    * never alongside up/down/verify, announced as `operation` events like them.
    */
   exclusive<T>(op: 'prune' | 'reset', fn: (handle: EngineHandle) => Promise<T>): Promise<T> {
+    // The keeper stands still meanwhile: a prune stops the mirror, and nobody may start it mid-collection.
     return this.run(op, fn);
   }
 
@@ -215,12 +326,21 @@ export class MirrorService extends EventEmitter<{
     return (await this.ready()).mirror.logs(tail);
   }
 
-  /** Stops watching; the container keeps running. */
+  /** Stops watching (and keeping); the container keeps running. */
   dispose(): void {
     this.generation++;
-    this.handle?.monitor.stop();
-    if (this.handle) this.emit('engine', undefined);
+    this.release();
+  }
+
+  /** Stops the current handle's monitor or keeper, remembering what the user wanted. */
+  private release(): void {
+    const handle = this.handle;
+    if (!handle) return;
+    this.wanted = handle.keeper?.wanted ?? this.wanted;
+    if (handle.keeper) this.settling = handle.keeper.stop().catch(() => {});
+    else handle.monitor.stop();
     this.handle = undefined;
+    this.emit('engine', undefined);
   }
 
   private async run<T>(op: NonNullable<Operation>, fn: (h: EngineHandle) => Promise<T>): Promise<T> {
@@ -228,10 +348,13 @@ export class MirrorService extends EventEmitter<{
       throw new ShellError('BUSY', `the mirror is busy (${this.running}): try again when it is done`);
     this.running = op;
     if (op !== 'verify') this.userActionAt = this.now();
+    // Said before acting: the keeper must not start a mirror the user is stopping, or the reverse.
+    if (op === 'up' || op === 'restart') this.want('running');
+    if (op === 'down') this.want('stopped');
     this.emit('operation', op);
     try {
       const handle = await this.ready();
-      return await fn(handle);
+      return await (handle.keeper ? handle.keeper.exclusive(() => fn(handle)) : fn(handle));
     } finally {
       if (op !== 'verify') this.userActionAt = this.now();
       this.running = null;
@@ -250,6 +373,15 @@ export class MirrorService extends EventEmitter<{
       );
     }
     return this.handle;
+  }
+
+  private want(w: Wanted): void {
+    this.wanted = w;
+    if (this.handle?.keeper) this.handle.keeper.wanted = w;
+  }
+
+  private stamp(): string {
+    return new Date(this.now()).toISOString();
   }
 
   private publish(status: MirrorStatus): void {

@@ -1,5 +1,8 @@
 // Whether the upstream (Docker Hub) answers, for the header's health line: probed on a slow timer and
-// when the UI asks, announced when it changes. The mirror keeps serving its cache either way.
+// when the UI asks, announced when it changes. It is also the app's one probe of the upstream: the
+// mirror's keeper (offline mode) probes through check() every few seconds, so the header's upstream
+// line and the mirror's mode always come from the same answer; the slow timer covers the time no
+// keeper runs (Docker not found). The probe itself is app/mirror/upstream-probe.ts, as for the CLI.
 import { EventEmitter } from 'node:events';
 import type { UpstreamState } from '../contract/values.js';
 import { probeUpstream, type ProbeResult } from '../mirror/upstream-probe.js';

@@ -134,7 +134,8 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   const vault = new MemoryVault();
   const notices = new Notices({ notify: () => {} });
   const mirror = new MirrorService({
-    build: realEngine(env, o.monitorIntervalMs ?? 3000, o.home),
+    // The keeper probes through the UpstreamWatch below, so o.probeUpstream decides the mode too.
+    build: realEngine(env, o.monitorIntervalMs ?? 3000, o.home, { probe: () => upstream.check() }),
     credentials: () => vault.reveal(),
     log,
   });
@@ -208,6 +209,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
   });
   mirror.on('operation', (op) => send('mirror.operation', op));
   mirror.on('progress', (p) => send('mirror.progress', p));
+  mirror.on('keeper', (e) => send('mirror.keeper', e));
   notices.on('notice', (n) => send('notice', n));
   cache.on('progress', (p) => send('cache.progress', p));
   cache.on('changed', (c) => send('cache.changed', c));

@@ -1,9 +1,10 @@
 // The header: the mirror's state in words and colour, the switch that starts and stops it, the address
-// Docker should use, and one line of health (Docker, the upstream, the cache's size).
+// Docker should use, offline mode in one line while the upstream is unreachable, and one line of health
+// (Docker, the upstream, the cache's size).
 import type { CallError } from '../../app/contract/envelope.js';
 import { useApi } from '../api/context.js';
 import { useModel } from '../api/model.js';
-import { healthSummary, stateView } from '../lib/status.js';
+import { healthSummary, modeLine, stateView } from '../lib/status.js';
 import { CopyButton, Dot, Switch } from './controls.js';
 
 export function Header({ onError }: { onError: (e: CallError | undefined) => void }) {
@@ -11,6 +12,7 @@ export function Header({ onError }: { onError: (e: CallError | undefined) => voi
   const { status, operation, upstream, report, progress } = useModel();
   const view = stateView(status, operation);
   const health = healthSummary(status, upstream, report.value?.totals.blobBytes);
+  const mode = modeLine(status);
   const toggle = async (on: boolean) => {
     onError(undefined);
     const r = on ? await api.call('mirror.up') : await api.call('mirror.down');
@@ -47,6 +49,15 @@ export function Header({ onError }: { onError: (e: CallError | undefined) => voi
         </code>
         {status?.mirrorUrl ? <CopyButton text={status.mirrorUrl} label="Copy the mirror address" /> : null}
       </div>
+      {mode ? (
+        // Offline: the upstream is unreachable and the mirror serves what it cached (why: in the title).
+        <div className="health header-mode" aria-label="Mode" title={status?.message}>
+          <span className={`health-part tone-${mode.tone}`}>
+            <Dot tone={mode.tone} />
+            {mode.text}
+          </span>
+        </div>
+      ) : null}
       <div className="health" aria-label="Health">
         {health.map((h) => (
           <span key={h.key} className={`health-part tone-${h.tone}`}>

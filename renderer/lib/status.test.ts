@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { statusIn } from '../../main/testing/status.js';
-import { healthSummary, problemOf, shortVersion, stateView, upstreamName } from './status.js';
+import { healthSummary, modeLine, problemOf, shortVersion, stateView, upstreamName } from './status.js';
 
 const upstream = (reachable: boolean) => ({
   url: 'https://registry-1.docker.io',
@@ -61,6 +61,37 @@ describe('healthSummary', () => {
     expect(upstreamName('https://mirror.gcr.io')).toBe('mirror.gcr.io');
     expect(upstreamName('nonsense')).toBe('Upstream');
     expect(shortVersion(undefined)).toBe('');
+  });
+});
+
+describe('modeLine', () => {
+  const container = {
+    id: 'c1',
+    name: 'drpc',
+    image: 'registry:2',
+    running: true,
+    restartCount: 0,
+    exitCode: 0,
+    startedAt: '',
+    configCurrent: true,
+  };
+
+  it('says offline and how much it serves, only while it serves without the upstream', () => {
+    const offline = (n?: number) =>
+      statusIn('running', {
+        container,
+        mode: 'offline',
+        ...(n === undefined ? {} : { cachedRepositories: n }),
+      });
+    expect(modeLine(offline(3))).toEqual({ text: 'Offline: serving 3 cached repositories', tone: 'warn' });
+    expect(modeLine(offline(1))?.text).toBe('Offline: serving 1 cached repository');
+    expect(modeLine(offline())?.text).toBe('Offline: serving the cache');
+    expect(modeLine(statusIn('running', { container, mode: 'proxy' }))).toBeUndefined();
+    expect(
+      modeLine(statusIn('stopped', { container: { ...container, running: false }, mode: 'offline' })),
+    ).toBeUndefined();
+    expect(modeLine(statusIn('running'))).toBeUndefined();
+    expect(modeLine(undefined)).toBeUndefined();
   });
 });
 

@@ -85,6 +85,17 @@ export function healthSummary(
   return parts;
 }
 
+/**
+ * The mirror's mode in one line, while it serves without the upstream: "Offline: serving 3 cached
+ * repositories". Nothing in proxy mode (the usual case) or when no container serves.
+ */
+export function modeLine(status: MirrorStatus | undefined): { text: string; tone: Tone } | undefined {
+  if (status?.mode !== 'offline' || !status.container?.running) return undefined;
+  const n = status.cachedRepositories;
+  const what = n === undefined ? 'the cache' : `${n} cached repositor${n === 1 ? 'y' : 'ies'}`;
+  return { text: `Offline: serving ${what}`, tone: 'warn' };
+}
+
 /** "20.10.24+dfsg1" -> "20.10.24": the release, without the packager's suffix. */
 export function shortVersion(version: string | undefined): string {
   return /^\d+(?:\.\d+)*/.exec(version ?? '')?.[0] ?? '';

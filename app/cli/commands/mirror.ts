@@ -1,8 +1,7 @@
 // drpc up | down | restart | rm | status | verify | logs: the mirror container's lifecycle.
 import type { MirrorStatus } from '../../mirror/status.js';
-import { ModeController } from '../../mirror/mode-controller.js';
-import { StatusMonitor } from '../../mirror/monitor.js';
-import { Supervisor } from '../../mirror/supervisor.js';
+import { MirrorKeeper } from '../../mirror/keeper.js';
+import { recreatesMirror } from '../../mirror/settings.js';
 import { probeUpstream } from '../../mirror/upstream-probe.js';
 import { verifyMirror } from '../../mirror/verify.js';
 import { enforceQuota } from '../../cache/quota.js';
@@ -60,15 +59,16 @@ export const mirrorCommands: CliCommand[] = [
       const { docker } = await ctx.engine();
       const probeUrl =
         typeof ctx.values['probe-url'] === 'string' ? ctx.values['probe-url'] : ctx.settings.upstreamUrl;
-      const controller = new ModeController({
-        mirrorFor: (mode) => ctx.mirrorSync(mode),
+      // watch keeps the mirror serving whatever happened before it started: the user wants it running.
+      const mirrors = { proxy: ctx.mirrorSync('proxy'), offline: ctx.mirrorSync('offline') };
+      const keeper = new MirrorKeeper({
+        docker,
+        mirrorFor: (mode) => mirrors[mode],
         probe: () => probeUpstream(probeUrl, 3000),
-        intervalMs: intOption(ctx.values, 'interval', 5) * 1000,
-      });
-      const monitor = new StatusMonitor(docker, ctx.mirrorSync(), 2000);
-      const supervisor = new Supervisor(monitor, {
-        recreate: ctx.values['no-recreate'] !== true,
-        mirror: () => ctx.mirrorSync(controller.mode === 'offline' ? 'offline' : 'proxy'),
+        recreate: ctx.values['no-recreate'] !== true && recreatesMirror(ctx.settings),
+        wanted: 'running',
+        probeIntervalMs: intOption(ctx.values, 'interval', 5) * 1000,
+        statusIntervalMs: 2000,
       });
       const log = (event: string, data: Record<string, unknown>) =>
         ctx.io.out(
@@ -76,13 +76,12 @@ export const mirrorCommands: CliCommand[] = [
             ? JSON.stringify({ event, ...data, time: new Date().toISOString() })
             : `${event}: ${String(data.message ?? '')}`,
         );
-      controller.on('change', (c) => log('mode', { mode: c.mode, message: c.message }));
-      controller.on('error', (e) => log('error', { message: e.message }));
-      monitor.on('status', (s) => log('status', { state: s.state, message: s.message }));
-      supervisor.on('recovered', (r) =>
+      keeper.on('mode', (c) => log('mode', { mode: c.mode, message: c.message }));
+      keeper.on('status', (s) => log('status', { state: s.state, message: s.message }));
+      keeper.on('recovered', (r) =>
         log('recovered', { ...r, message: `${r.action} after ${r.from} in ${r.ms} ms` }),
       );
-      supervisor.on('failed', (e) => log('error', { message: e.message }));
+      keeper.on('failed', (e) => log('error', { message: e.message }));
       const quota = typeof ctx.values.quota === 'string' ? parseBytes(ctx.values.quota) : null;
       if (quota === undefined)
         throw new AppError(
@@ -91,11 +90,12 @@ export const mirrorCommands: CliCommand[] = [
         );
       let quotaTimer: NodeJS.Timeout | undefined;
       if (quota !== null) {
-        const cache = new CacheService({ docker, mirror: ctx.mirrorSync(), stateDir: ctx.configDir });
+        const cache = new CacheService({ docker, mirror: mirrors.proxy, stateDir: ctx.configDir });
         const check = async () => {
-          const r = await enforceQuota(cache, quota).catch(
-            (e: Error) => (log('error', { message: e.message }), undefined),
-          );
+          // A prune stops the mirror for a moment: the keeper must not start it again meanwhile.
+          const r = await keeper
+            .exclusive(() => enforceQuota(cache, quota))
+            .catch((e: Error) => (log('error', { message: e.message }), undefined));
           if (r?.result)
             log('quota', {
               message: `over ${formatBytes(quota)}: pruned ${r.plan!.repositories.join(', ')}, freed ${formatBytes(r.result.freedBytes)}`,
@@ -104,14 +104,10 @@ export const mirrorCommands: CliCommand[] = [
         };
         void check();
       }
-      controller.start();
-      monitor.start();
-      supervisor.start();
+      keeper.start();
       await (ctx.io.interrupted ?? new Promise<void>(() => {}));
       if (quotaTimer) clearTimeout(quotaTimer);
-      controller.stop();
-      supervisor.stop();
-      monitor.stop();
+      await keeper.stop();
       return EXIT.ok;
     },
   },

@@ -1,0 +1,174 @@
+// The keeper on the real test bed: what it adds to the mode controller and the supervisor it runs.
+// It learns what the user wants, never recreates a removed mirror when told not to (not even to switch
+// its mode), stands still while the user's own operation runs, and hides the recreate of a switch.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { testDocker, testMirrorSettings } from '../../testbed/helpers.js';
+import { MirrorKeeper, offlineMessage, type KeeperOptions } from './keeper.js';
+import { Mirror } from './mirror.js';
+import type { ModeChange } from './mode-controller.js';
+import type { MirrorMode } from './registry-config.js';
+import type { MirrorSettings } from './settings.js';
+import type { MirrorStatus } from './status.js';
+import type { Recovery } from './supervisor.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until fn gives a value, or fails after ms with what it was waiting for. */
+async function until<T>(
+  fn: () => T | undefined | Promise<T | undefined>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`not ${what} within ${ms} ms`);
+    await sleep(50);
+  }
+}
+
+describe('offlineMessage', () => {
+  it('says how many repositories are served, and why', () => {
+    expect(offlineMessage(12, 'ECONNREFUSED')).toBe(
+      'offline: serving 12 cached repositories (upstream: ECONNREFUSED)',
+    );
+    expect(offlineMessage(1)).toBe('offline: serving 1 cached repository (upstream: unreachable)');
+    expect(offlineMessage(undefined, 'x')).toBe('offline: serving the cache (upstream: x)');
+  });
+});
+
+describe('MirrorKeeper', () => {
+  const docker = testDocker();
+  let settings: MirrorSettings;
+  let mirrors: Record<MirrorMode, Mirror>;
+  /** what the injected probe answers: the upstream itself is never touched here */
+  let reachable = true;
+  let keeper: MirrorKeeper | undefined;
+  const statuses: MirrorStatus[] = [];
+  const changes: ModeChange[] = [];
+  const recoveries: Recovery[] = [];
+
+  function keep(over: Partial<KeeperOptions> = {}): MirrorKeeper {
+    statuses.length = changes.length = recoveries.length = 0;
+    keeper = new MirrorKeeper({
+      docker,
+      mirrorFor: (mode) => mirrors[mode],
+      probe: async () =>
+        reachable ? { reachable: true, ms: 1 } : { reachable, reason: 'ECONNREFUSED', ms: 1 },
+      recreate: true,
+      probeIntervalMs: 300,
+      statusIntervalMs: 500,
+      backoffMs: 200,
+      ...over,
+    });
+    keeper.on('status', (s) => statuses.push(s));
+    keeper.on('mode', (c) => changes.push(c));
+    keeper.on('recovered', (r) => recoveries.push(r));
+    keeper.start();
+    return keeper;
+  }
+  const state = async () => (await mirrors.proxy.inspect())?.State;
+
+  beforeAll(async () => {
+    settings = await testMirrorSettings('drpc-keeper');
+    mirrors = {
+      proxy: new Mirror({ docker, settings, mode: 'proxy' }),
+      offline: new Mirror({ docker, settings, mode: 'offline' }),
+    };
+    await mirrors.proxy.up();
+  });
+  afterEach(async () => {
+    keeper?.stop();
+    keeper = undefined;
+    reachable = true;
+    if (!(await state())?.Running) await mirrors.proxy.up();
+  });
+  afterAll(async () => {
+    await mirrors.proxy.remove().catch(() => {});
+  });
+
+  it('learns what the user wants from the first status: a stopped mirror stays stopped', async () => {
+    await mirrors.proxy.down();
+    const k = keep();
+    await until(() => k.wanted, 5000, 'learnt');
+    expect(k.wanted).toBe('stopped');
+    await sleep(1500); // five rounds
+    expect((await state())?.Running).toBe(false);
+    expect(recoveries).toEqual([]);
+  });
+
+  it('learns that a running mirror is wanted, and starts it again when it is stopped behind its back', async () => {
+    const k = keep();
+    await until(() => k.wanted, 5000, 'learnt');
+    expect(k.wanted).toBe('running');
+    await docker.getContainer(settings.containerName).stop({ t: 1 });
+    await until(() => recoveries[0], 10_000, 'recovered');
+    expect(recoveries[0]).toMatchObject({ action: 'started', from: 'stopped' });
+    await until(async () => (await state())?.Running, 10_000, 'running');
+  });
+
+  it('with recreation off, leaves a removed mirror removed, even when the upstream goes away', async () => {
+    const k = keep({ recreate: false, wanted: 'running' });
+    await until(() => statuses.find((s) => s.state === 'running'), 10_000, 'running');
+    await docker.getContainer(settings.containerName).remove({ force: true });
+    // Unreachable: the mode controller alone would bring it back in offline mode.
+    reachable = false;
+    const gone = await until(
+      () => statuses.find((s) => s.state === 'not-created'),
+      10_000,
+      'reported removed',
+    );
+    expect(gone.message).toMatch(/removed behind our back, and recreating it is turned off/);
+    await sleep(1500);
+    expect(await mirrors.proxy.inspect()).toBeUndefined();
+    expect(recoveries).toEqual([]);
+    expect(changes).toEqual([]);
+    expect(k.wanted).toBe('running');
+  });
+
+  it('stands still while an exclusive section runs, and brings the mirror back after it', async () => {
+    const k = keep({ wanted: 'running' });
+    await until(() => statuses.find((s) => s.state === 'running'), 10_000, 'running');
+    const during = await k.exclusive(async () => {
+      await mirrors.proxy.down();
+      await sleep(1500); // what a prune's garbage collection needs: nobody starting the registry
+      return (await state())?.Running;
+    });
+    expect(during).toBe(false);
+    await until(() => recoveries[0], 10_000, 'recovered after the section');
+    expect(recoveries[0]).toMatchObject({ action: 'started', from: 'stopped' });
+  });
+
+  it('switches the mode with the probe, telling only the new status (never the recreate in between)', async () => {
+    const k = keep({ wanted: 'running' });
+    await until(() => statuses.find((s) => s.state === 'running' && s.mode === 'proxy'), 10_000, 'proxy');
+    reachable = false;
+    const offline = await until(
+      () => statuses.find((s) => s.state === 'running' && s.mode === 'offline'),
+      15_000,
+      'offline',
+    );
+    // The test's cache is empty: the catalog lists nothing.
+    expect(offline).toMatchObject({
+      cachedRepositories: 0,
+      message: 'offline: serving 0 cached repositories (upstream: ECONNREFUSED)',
+      container: { configCurrent: true },
+    });
+    expect(k.mode).toBe('offline');
+    expect(changes).toEqual([
+      { mode: 'offline', previous: 'proxy', message: expect.stringMatching(/^offline: serving 0 /) },
+    ]);
+    reachable = true;
+    const after = () => statuses.slice(statuses.indexOf(offline));
+    await until(
+      () => after().find((s) => s.state === 'running' && s.mode === 'proxy'),
+      15_000,
+      'proxy again',
+    );
+    expect(changes.map((c) => c.mode)).toEqual(['offline', 'proxy']);
+    expect(statuses.map((s) => s.state)).not.toContain('not-created');
+    expect(statuses.map((s) => s.state)).not.toContain('stopped');
+    expect(recoveries).toEqual([]);
+  });
+});
