@@ -63,6 +63,22 @@ export async function pull(docker: Docker, ref: string): Promise<void> {
 }
 
 /**
+ * Pulls each image through the engine with no local copy (so every layer goes through the mirror);
+ * returns how long each took (reported by tests, not asserted).
+ */
+export async function pullAll(docker: Docker, refs: string[]): Promise<number[]> {
+  const times: number[] = [];
+  for (const ref of refs) {
+    await removeImagesExceptRegistry(docker);
+    const t0 = Date.now();
+    await pull(docker, ref);
+    times.push(Date.now() - t0);
+  }
+  await removeImagesExceptRegistry(docker);
+  return times;
+}
+
+/**
  * Removes every image but the registry image: an image left by another test that shares a layer would
  * make the next pull skip that layer, and the mirror would then not link it (nor serve it offline).
  */

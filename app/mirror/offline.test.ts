@@ -4,11 +4,10 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors, engine } from '../../testbed/dockerd.js';
 import {
-  pull,
-  removeImagesExceptRegistry,
-  testbed,
+  pullAll,
   testDocker,
   testMirrorSettings,
+  testbed,
 } from '../../testbed/helpers.js';
 import { startUpstream, stopUpstream, upstreamRequests } from '../../testbed/upstream.js';
 import { NET } from '../../testbed/layout.js';
@@ -26,24 +25,11 @@ describe('offline mode', () => {
   let settings: MirrorSettings;
   const mirrorFor = (mode: MirrorMode, s = settings) => new Mirror({ docker, settings: s, mode });
 
-  /** Pulls each image with no local copy; returns how long each took (reported, not asserted). */
-  async function pullAll(refs: string[]): Promise<number[]> {
-    const times: number[] = [];
-    for (const ref of refs) {
-      await removeImagesExceptRegistry(docker);
-      const t0 = Date.now();
-      await pull(docker, ref);
-      times.push(Date.now() - t0);
-    }
-    await removeImagesExceptRegistry(docker);
-    return times;
-  }
-
   beforeAll(async () => {
     settings = await testMirrorSettings('drpc-offline');
     await mirrorFor('proxy').up();
     await setMirrors([mirrorFor('proxy').mirrorUrl]);
-    await pullAll(CACHED);
+    await pullAll(docker, CACHED);
   });
   afterAll(async () => {
     await startUpstream(engine());
@@ -72,7 +58,7 @@ describe('offline mode', () => {
         message: expect.stringMatching(/^offline: serving 3 cached repositories \(upstream: /),
       });
       expect(await controller.currentMode()).toBe('offline');
-      const times = await pullAll(CACHED);
+      const times = await pullAll(docker, CACHED);
       console.log(`offline pulls (upstream stopped): ${times.join(', ')} ms`);
       // No proxy section at all: nothing in the registry even tried the upstream.
       const logs = await mirrorFor('offline').logs(2000);
@@ -90,7 +76,7 @@ describe('offline mode', () => {
     const back = await controller.apply();
     expect(back).toMatchObject({ mode: 'proxy', previous: 'offline' });
     const mark = (await upstreamRequests(docker)).length;
-    await pullAll(['library/app-two:latest']); // not cached: must come from the upstream
+    await pullAll(docker, ['library/app-two:latest']); // not cached: must come from the upstream
     expect((await upstreamRequests(docker)).slice(mark).some((r) => r.path.includes('/blobs/'))).toBe(true);
     expect(await readCatalog(mirrorFor('proxy').baseUrl)).toContain('library/app-two');
     expect(changes.map((c) => c.mode)).toEqual(['offline', 'proxy']);
@@ -113,7 +99,7 @@ describe('offline mode', () => {
       const change = await controller.apply();
       expect(change?.mode).toBe('offline');
       expect(change?.message).toMatch(/no answer within 1000 ms/);
-      const times = await pullAll(CACHED);
+      const times = await pullAll(docker, CACHED);
       console.log(`offline pulls (upstream hanging): ${times.join(', ')} ms`);
       expect(await readCatalog(mirrorFor('offline', hanging).baseUrl)).toEqual(
         expect.arrayContaining(['library/busybox', 'library/app-one', 'library/multi']),

@@ -7,8 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killDockerd, setMirrors, startDockerd } from '../../testbed/dockerd.js';
 import {
   needsEngineControl,
-  pull,
-  removeImagesExceptRegistry,
+  pullAll,
   tempDir,
   testDocker,
   testMirrorSettings,
@@ -59,19 +58,6 @@ describe('MirrorService keeps the mirror serving', () => {
       .inspect()
       .catch(() => undefined);
 
-  /** Pulls each image through the engine with no local copy; returns how long each took. */
-  async function pullAll(refs: string[]): Promise<number[]> {
-    const times: number[] = [];
-    for (const ref of refs) {
-      await removeImagesExceptRegistry(docker);
-      const t0 = Date.now();
-      await pull(docker, ref);
-      times.push(Date.now() - t0);
-    }
-    await removeImagesExceptRegistry(docker);
-    return times;
-  }
-
   beforeAll(async () => {
     // No restart policy: after dockerd dies, only the app can bring the mirror back.
     settings = { ...(await testMirrorSettings('drpc-app-keep')), restartPolicy: 'no' };
@@ -97,7 +83,7 @@ describe('MirrorService keeps the mirror serving', () => {
     const { status } = await service.up();
     expect(status.state).toBe('running');
     await setMirrors([status.mirrorUrl]);
-    await pullAll(CACHED);
+    await pullAll(docker, CACHED);
     await until(serving('proxy'), 10_000, 'serving in proxy mode', current);
   });
   afterAll(async () => {
@@ -123,7 +109,7 @@ describe('MirrorService keeps the mirror serving', () => {
       expect(events).toContainEqual(
         expect.objectContaining({ kind: 'mode', mode: 'offline', previous: 'proxy' }),
       );
-      const times = await pullAll(CACHED);
+      const times = await pullAll(docker, CACHED);
       console.log(
         `app, upstream stopped: offline ${offlineAfter} ms after; cached pulls ${times.join(', ')} ms`,
       );
