@@ -3,12 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors, engine } from '../../testbed/dockerd.js';
-import {
-  pullAll,
-  testDocker,
-  testMirrorSettings,
-  testbed,
-} from '../../testbed/helpers.js';
+import { pullAll, testDocker, testMirrorSettings, testbed } from '../../testbed/helpers.js';
 import { startUpstream, stopUpstream, upstreamRequests } from '../../testbed/upstream.js';
 import { NET } from '../../testbed/layout.js';
 import { readCatalog } from './http.js';
