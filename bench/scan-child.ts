@@ -4,7 +4,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
-import { createScanner } from '../app/cache/scan/scanner.js';
+import { createScanner, type RefreshHint } from '../app/cache/scan/scanner.js';
 import { createWorkerScanner, scanStoreInWorker } from '../app/cache/scan/worker-scanner.js';
 import { simulatePull } from './synthetic-store.js';
 
@@ -44,6 +44,10 @@ export interface ChildResult {
   noopMs?: number[];
   pullMs?: number[];
   pullReposRead?: string[][];
+  /** The same with a hint naming the pulled repository (none for the no-op), as the access log gives. */
+  noopHintedMs?: number[];
+  pullHintedMs?: number[];
+  pullHintedReposRead?: string[][];
 }
 
 const MB = 1024 * 1024;
@@ -127,34 +131,50 @@ async function measure(
   };
 }
 
-/** Pulls into distinct repositories (library/app-<offset + i>), each a new tag, timing the refresh after each. */
+/**
+ * Pulls into distinct repositories (library/app-<offset + i>), each a new tag, timing the refresh after
+ * each: once without a hint (the scanner finds the change itself), once with the pulled repository as
+ * the hint (what the access log tells the app), each after its own pull.
+ */
 async function incremental(
   dir: string,
   pulls: number,
   offset: number,
-  refresh: () => Promise<{ work: { repositoriesRead: string[] } }>,
+  refresh: (hint?: RefreshHint) => Promise<{ work: { repositoriesRead: string[] } }>,
 ) {
   await refresh(); // the full scan that warms the scanner
   await sleep(150); // past the racy window: the next refreshes trust what the full scan saw
-  const noopMs: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  const timed = async (hint?: RefreshHint) => {
     const t0 = performance.now();
-    await refresh();
-    noopMs.push(performance.now() - t0);
+    const r = await refresh(hint);
+    return [performance.now() - t0, r.work.repositoriesRead] as const;
+  };
+  const noopMs: number[] = [];
+  const noopHintedMs: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    noopMs.push((await timed())[0]);
+    noopHintedMs.push((await timed({ repositories: [] }))[0]);
   }
   const pullMs: number[] = [];
   const pullReposRead: string[][] = [];
+  const pullHintedMs: number[] = [];
+  const pullHintedReposRead: string[][] = [];
   for (let i = 0; i < pulls; i++) {
-    // library/app-<multiple of 10>: a plain, non-nested repository of the generated store.
-    const repo = `library/app-${((offset + i) * 10) % 2000}`;
-    simulatePull(dir, repo, `pulled-${process.pid}-${i}`);
-    const t0 = performance.now();
-    const r = await refresh();
-    pullMs.push(performance.now() - t0);
-    pullReposRead.push(r.work.repositoriesRead);
+    // library/app-<multiple of 5>: plain, non-nested repositories of the generated store.
+    const plain = `library/app-${((offset + i) * 10) % 2000}`;
+    simulatePull(dir, plain, `pulled-${process.pid}-${i}`);
+    const [ms, read] = await timed();
+    pullMs.push(ms);
+    pullReposRead.push([...read]);
+    await sleep(150);
+    const hinted = `library/app-${((offset + i) * 10 + 5) % 2000}`;
+    simulatePull(dir, hinted, `pulled-${process.pid}-${i}`);
+    const [hms, hread] = await timed({ repositories: [hinted] });
+    pullHintedMs.push(hms);
+    pullHintedReposRead.push([...hread]);
     await sleep(150);
   }
-  return { noopMs, pullMs, pullReposRead };
+  return { noopMs, noopHintedMs, pullMs, pullReposRead, pullHintedMs, pullHintedReposRead };
 }
 
 export async function run(variant: Variant, dir: string, pulls = 5, offset = 0): Promise<ChildResult> {
@@ -186,15 +206,15 @@ export async function run(variant: Variant, dir: string, pulls = 5, offset = 0):
     case 'incremental-in-process':
       return measure(variant, async () => {
         const scanner = createScanner(dir);
-        return incremental(dir, pulls, offset, () => scanner.refresh());
+        return incremental(dir, pulls, offset, (hint) => scanner.refresh(hint));
       });
     case 'incremental-worker-full':
     case 'incremental-worker-summary':
       return measure(variant, async () => {
         const scanner = createWorkerScanner(dir);
         try {
-          return await incremental(dir, pulls, offset, () =>
-            variant === 'incremental-worker-full' ? scanner.refresh() : scanner.refreshSummary(),
+          return await incremental(dir, pulls, offset, (hint) =>
+            variant === 'incremental-worker-full' ? scanner.refresh(hint) : scanner.refreshSummary(hint),
           );
         } finally {
           await scanner.close();

@@ -61,6 +61,76 @@ function random(seed: number): () => number {
 const sha256 = (data: string | Buffer) => 'sha256:' + createHash('sha256').update(data).digest('hex');
 const hexOf = (digest: string) => digest.slice('sha256:'.length);
 
+/** Writes `blobs/sha256/<xx>/<hex>/data`: real content, or a sparse file of that many bytes. */
+function writeBlobData(v2: string, digest: string, content: Buffer | number): void {
+  const hex = hexOf(digest);
+  const blobDir = join(v2, 'blobs', 'sha256', hex.slice(0, 2), hex);
+  mkdirSync(blobDir, { recursive: true });
+  if (typeof content === 'number') {
+    const fd = openSync(join(blobDir, 'data'), 'w');
+    ftruncateSync(fd, content); // sparse: no data blocks written
+    closeSync(fd);
+  } else writeFileSync(join(blobDir, 'data'), content);
+}
+
+/** A link file as the registry writes it: the digest, no newline. */
+function writeLink(dir: string, digest: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'link'), digest);
+}
+
+interface Layer {
+  digest: string;
+  size: number;
+}
+
+/**
+ * One schema2 image as a proxy pull leaves it in a repository: its blobs (layers sparse, config and
+ * manifest real JSON under their real digests), written before the links that make them visible (layer
+ * links for config and layers, the manifest's revision), as the registry orders it. `writeBlob` writes
+ * a blob unless the caller knows it is there already. Returns the manifest.
+ */
+function writeImage(
+  repoDir: string,
+  name: string,
+  tag: string,
+  architecture: string,
+  layers: Layer[],
+  writeBlob: (digest: string, content: Buffer | number) => void,
+): { digest: string; size: number; config: string } {
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture,
+      os: 'linux',
+      config: { Labels: { repo: name, tag } },
+      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA.manifest,
+      config: { mediaType: MEDIA.config, size: config.length, digest: sha256(config) },
+      layers: layers.map((l) => ({ mediaType: MEDIA.layer, size: l.size, digest: l.digest })),
+    }),
+  );
+  const digest = sha256(manifest);
+  for (const l of layers) writeBlob(l.digest, l.size);
+  writeBlob(sha256(config), config);
+  writeBlob(digest, manifest);
+  for (const d of [sha256(config), ...layers.map((l) => l.digest)])
+    writeLink(join(repoDir, '_layers', 'sha256', hexOf(d)), d);
+  writeLink(join(repoDir, '_manifests', 'revisions', 'sha256', hexOf(digest)), digest);
+  return { digest, size: manifest.length, config: sha256(config) };
+}
+
+/** A tag pointing at a manifest: its index entry, then `current/link`. */
+function writeTag(repoDir: string, tag: string, digest: string): void {
+  const tagDir = join(repoDir, '_manifests', 'tags', tag);
+  writeLink(join(tagDir, 'index', 'sha256', hexOf(digest)), digest);
+  writeLink(join(tagDir, 'current'), digest);
+}
+
 export function generateStore(dir: string, options: SyntheticOptions): SyntheticStore {
   const started = Date.now();
   const { repositories, tagsPerRepo, sharedBasePool, seed } = options;
@@ -77,22 +147,8 @@ export function generateStore(dir: string, options: SyntheticOptions): Synthetic
   const blobSizes = new Map<string, number>();
   const writeBlob = (digest: string, content: Buffer | number) => {
     if (blobSizes.has(digest)) return;
-    const hex = hexOf(digest);
-    const blobDir = join(blobRoot, hex.slice(0, 2), hex);
-    mkdirSync(blobDir);
-    if (typeof content === 'number') {
-      const fd = openSync(join(blobDir, 'data'), 'w');
-      ftruncateSync(fd, content); // sparse: no data blocks written
-      closeSync(fd);
-      blobSizes.set(digest, content);
-    } else {
-      writeFileSync(join(blobDir, 'data'), content);
-      blobSizes.set(digest, content.length);
-    }
-  };
-  const link = (path: string, digest: string) => {
-    mkdirSync(path, { recursive: true });
-    writeFileSync(join(path, 'link'), digest);
+    writeBlobData(v2, digest, content);
+    blobSizes.set(digest, typeof content === 'number' ? content : content.length);
   };
 
   const base = Array.from({ length: Math.max(1, sharedBasePool) }, (_, i) => ({
@@ -113,42 +169,20 @@ export function generateStore(dir: string, options: SyntheticOptions): Synthetic
     const multi = multiEvery > 0 && r % multiEvery === multiEvery - 1;
 
     const image = (tag: string, architecture: string) => {
-      const layers = [base[Math.floor(rand() * base.length)] as { digest: string; size: number }];
+      const layers = [base[Math.floor(rand() * base.length)] as Layer];
       for (let l = 1; l < layersPerImage; l++) {
         layers.push({
           digest: sha256(`${seed}:${name}:${tag}:${architecture}:${l}`),
           size: Math.round(KB + rand() * 64 * MB),
         });
       }
-      const config = Buffer.from(
-        JSON.stringify({
-          architecture,
-          os: 'linux',
-          config: { Labels: { repo: name, tag } },
-          rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
-        }),
-      );
-      const manifest = Buffer.from(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: MEDIA.manifest,
-          config: { mediaType: MEDIA.config, size: config.length, digest: sha256(config) },
-          layers: layers.map((l) => ({ mediaType: MEDIA.layer, size: l.size, digest: l.digest })),
-        }),
-      );
-      const digest = sha256(manifest);
-      for (const l of layers) writeBlob(l.digest, l.size);
-      writeBlob(sha256(config), config);
-      writeBlob(digest, manifest);
-      // A proxy pull links config and layers under _layers and the manifest under revisions.
-      for (const d of [sha256(config), ...layers.map((l) => l.digest)]) {
-        link(join(repoDir, '_layers', 'sha256', hexOf(d)), d);
+      const m = writeImage(repoDir, name, tag, architecture, layers, writeBlob);
+      for (const d of [m.config, ...layers.map((l) => l.digest)]) {
         reached.add(d);
         scheduler[`${name}@${d}`] = { Key: `${name}@${d}`, ExpiryData: expiry, EntryType: 0 };
       }
-      link(join(repoDir, '_manifests', 'revisions', 'sha256', hexOf(digest)), digest);
-      reached.add(digest);
-      return { digest, size: manifest.length, architecture };
+      reached.add(m.digest);
+      return { digest: m.digest, size: m.size, architecture };
     };
 
     const tags: string[] = [];
@@ -172,14 +206,12 @@ export function generateStore(dir: string, options: SyntheticOptions): Synthetic
         );
         top = sha256(index);
         writeBlob(top, index);
-        link(join(repoDir, '_manifests', 'revisions', 'sha256', hexOf(top)), top);
+        writeLink(join(repoDir, '_manifests', 'revisions', 'sha256', hexOf(top)), top);
         reached.add(top);
       } else {
         top = image(tag, 'amd64').digest;
       }
-      const tagDir = join(repoDir, '_manifests', 'tags', tag);
-      link(join(tagDir, 'current'), top);
-      link(join(tagDir, 'index', 'sha256', hexOf(top)), top);
+      writeTag(repoDir, tag, top);
     }
     out.push({ name, tags, blobs: [...reached].sort() });
   }
@@ -207,51 +239,17 @@ export function simulatePull(
   opts: { layers?: number; layerBytes?: number } = {},
 ): SimulatedPull {
   const v2 = join(dir, 'docker', 'registry', 'v2');
-  const blob = (digest: string, content: Buffer | number) => {
-    const hex = hexOf(digest);
-    const blobDir = join(v2, 'blobs', 'sha256', hex.slice(0, 2), hex);
-    mkdirSync(blobDir, { recursive: true });
-    if (typeof content === 'number') {
-      const fd = openSync(join(blobDir, 'data'), 'w');
-      ftruncateSync(fd, content);
-      closeSync(fd);
-    } else writeFileSync(join(blobDir, 'data'), content);
-  };
-  const link = (rel: string[], digest: string) => {
-    const path = join(v2, 'repositories', ...repository.split('/'), ...rel);
-    mkdirSync(path, { recursive: true });
-    writeFileSync(join(path, 'link'), digest);
-  };
+  const repoDir = join(v2, 'repositories', ...repository.split('/'));
   const size = opts.layerBytes ?? 10 * MB;
   const layers = Array.from({ length: opts.layers ?? 5 }, (_, i) => ({
     digest: sha256(`pull:${repository}:${tag}:${i}`),
     size,
   }));
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: 'linux',
-      config: { Labels: { repo: repository, tag } },
-      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.digest) },
-    }),
+  const m = writeImage(repoDir, repository, tag, 'amd64', layers, (digest, content) =>
+    writeBlobData(v2, digest, content),
   );
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA.manifest,
-      config: { mediaType: MEDIA.config, size: config.length, digest: sha256(config) },
-      layers: layers.map((l) => ({ mediaType: MEDIA.layer, size: l.size, digest: l.digest })),
-    }),
-  );
-  const digest = sha256(manifest);
-  for (const l of layers) blob(l.digest, l.size);
-  blob(sha256(config), config);
-  blob(digest, manifest);
-  for (const d of [sha256(config), ...layers.map((l) => l.digest)]) link(['_layers', 'sha256', hexOf(d)], d);
-  link(['_manifests', 'revisions', 'sha256', hexOf(digest)], digest);
-  link(['_manifests', 'tags', tag, 'index', 'sha256', hexOf(digest)], digest);
-  link(['_manifests', 'tags', tag, 'current'], digest);
-  return { manifest: digest, config: sha256(config), layers: layers.map((l) => l.digest) };
+  writeTag(repoDir, tag, m.digest);
+  return { manifest: m.digest, config: m.config, layers: layers.map((l) => l.digest) };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

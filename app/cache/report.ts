@@ -3,7 +3,18 @@
 import type { AccessRecords } from './access/records.js';
 import { lastPullOf } from './retention.js';
 import type { CacheStatsView } from './stats/totals.js';
-import type { ScanResult } from './scan/types.js';
+import type { RepositoryScan, ScanResult } from './scan/types.js';
+
+/** What a report reads of a scan: a full ScanResult or the worker's ScanSummary both have it. */
+export type ReportScan = Pick<
+  ScanResult,
+  'scannedAt' | 'blobBytes' | 'diskBytes' | 'uploads' | 'missingLinks'
+> & {
+  orphans: { bytes: number };
+  repositories: Array<
+    Pick<RepositoryScan, 'name' | 'tags' | 'totalBytes' | 'exclusiveBytes' | 'sharedBytes'>
+  >;
+};
 
 export interface CacheTag {
   name: string;
@@ -48,7 +59,7 @@ export interface CacheReport {
 }
 
 export function buildReport(
-  scan: ScanResult,
+  scan: ReportScan,
   access: AccessRecords,
   volume: Omit<CacheReport['volume'], 'full'>,
   stats: CacheStatsView,

@@ -5,6 +5,35 @@ import type { AccessRecords } from './access/records.js';
 import type { PruneItem } from './prune/plan.js';
 import type { RepositoryScan, ScanResult } from './scan/types.js';
 
+/** A retention rule: what to prune is decided on the scan, at the moment of planning. */
+export type RetentionRule =
+  | { kind: 'unused'; days: number }
+  | { kind: 'shrink'; targetBytes: number }
+  | { kind: 'quota'; quotaBytes: number | null };
+
+/** The repositories a rule selects on this scan, and the reason a prune plan gives for them. */
+export function selectByRule(
+  scan: ScanResult,
+  access: AccessRecords | undefined,
+  rule: RetentionRule,
+  now: number,
+): { items: PruneItem[]; reason: string } {
+  switch (rule.kind) {
+    case 'unused':
+      return {
+        items: notPulledFor(scan, access, rule.days, now),
+        reason: `not pulled for ${rule.days} days`,
+      };
+    case 'shrink':
+      return {
+        items: shrinkTo(scan, access, rule.targetBytes),
+        reason: `shrink to ${rule.targetBytes} bytes`,
+      };
+    case 'quota':
+      return { items: overQuota(scan, access, rule.quotaBytes), reason: 'over quota' };
+  }
+}
+
 /** The last pull we know of: the access log, else the tag links' mtimes (pulls before the app watched). */
 export function lastPullOf(repo: Pick<RepositoryScan, 'name' | 'tags'>, access?: AccessRecords): number {
   const fromLinks = Math.max(0, ...repo.tags.map((t) => t.linkMtime));

@@ -12,10 +12,11 @@ import { planPrune, type PruneItem, type PrunePlan } from './prune/plan.js';
 import { recoverPrune, type RecoveryResult } from './prune/recover.js';
 import { buildReport, type CacheReport } from './report.js';
 import { resetCache, type ResetResult } from './reset.js';
-import { notPulledFor, overQuota, shrinkTo } from './retention.js';
-import { scanStore } from './scan/scanner.js';
+import { selectByRule, type RetentionRule } from './retention.js';
+import type { ScanSummary } from './scan/summary.js';
 import type { ScanResult } from './scan/types.js';
 import { volumeSpace } from './scan/volume.js';
+import { createWorkerScanner, type WorkerScanner } from './scan/worker-scanner.js';
 import { StatsCollector } from './stats/collector.js';
 import { emptyTotals, viewOf, type CacheStatsView } from './stats/totals.js';
 
@@ -38,6 +39,12 @@ export class CacheService {
   readonly tracker: AccessTracker;
   readonly stats: StatsCollector;
   private readonly storeRoot: string;
+  /**
+   * The storage scanner, on a worker thread, made on first use (a service whose callers bring their
+   * own scans never starts one). It keeps its model of the store between calls: each look after the
+   * first re-reads only what changed. It does not keep the process alive while idle.
+   */
+  private worker?: WorkerScanner;
 
   constructor(private readonly o: CacheServiceOptions) {
     this.tracker = new AccessTracker(
@@ -59,13 +66,26 @@ export class CacheService {
     await this.tracker.catchUp().catch(() => 0);
   }
 
+  private scanner(): WorkerScanner {
+    return (this.worker ??= createWorkerScanner(this.storeRoot));
+  }
+
+  /** The whole scan (digest lists included), made on the worker. */
   scan(): Promise<ScanResult> {
-    return scanStore(this.storeRoot);
+    return this.scanner().refresh();
+  }
+
+  /** Stops the scan worker, if one was started. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = undefined;
+    await worker?.close();
   }
 
   async report(scan?: ScanResult): Promise<CacheReport> {
     await this.sync();
-    const s = scan ?? (await this.scan());
+    // Without a scan given: the worker's summary, all a report needs (no digest lists cross).
+    const s: ScanResult | ScanSummary = scan ?? (await this.scanner().refreshSummary());
     const volume = await volumeSpace(this.storeRoot).catch(() => ({ freeBytes: 0, totalBytes: 0 }));
     return buildReport(s, this.tracker.records, volume, await this.statistics(false));
   }
@@ -77,35 +97,36 @@ export class CacheService {
     return this.stats.sample(blobs).catch(() => viewOf(emptyTotals(), blobs));
   }
 
+  /**
+   * A prune plan for a selection. With a scan given, planned here on it; without, planned on the worker
+   * right after a refresh (retention rules count every repository's blobs: worker work on a large store).
+   */
   async plan(selection: PruneSelection, scan?: ScanResult): Promise<PrunePlan> {
     await this.sync();
-    const s = scan ?? (await this.scan());
     const access = this.tracker.records;
+    let rule: RetentionRule;
     switch (selection.kind) {
       case 'items':
         if (!selection.items.length)
           throw new AppError('INVALID_INPUT', 'choose at least one repository or tag');
-        return planPrune(s, this.storeRoot, selection.items, 'chosen');
+        if (scan) return planPrune(scan, this.storeRoot, selection.items, 'chosen');
+        return this.scanner().planNow({ kind: 'items', items: selection.items, reason: 'chosen' });
       case 'unused':
         if (!(selection.days >= 0)) throw new AppError('INVALID_INPUT', 'days must be zero or more');
-        return planPrune(
-          s,
-          this.storeRoot,
-          notPulledFor(s, access, selection.days, this.now()),
-          `not pulled for ${selection.days} days`,
-        );
+        rule = selection;
+        break;
       case 'shrink':
         if (!(selection.targetBytes >= 0))
           throw new AppError('INVALID_INPUT', 'the target size must be zero or more');
-        return planPrune(
-          s,
-          this.storeRoot,
-          shrinkTo(s, access, selection.targetBytes),
-          `shrink to ${selection.targetBytes} bytes`,
-        );
+        rule = selection;
+        break;
       case 'quota':
-        return planPrune(s, this.storeRoot, overQuota(s, access, selection.quotaBytes), 'over quota');
+        rule = selection;
+        break;
     }
+    if (!scan) return this.scanner().planNow(rule, access, this.now());
+    const { items, reason } = selectByRule(scan, access, rule, this.now());
+    return planPrune(scan, this.storeRoot, items, reason);
   }
 
   async prune(plan: PrunePlan, opts: PruneOptions = {}): Promise<PruneResult> {

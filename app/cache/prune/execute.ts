@@ -7,7 +7,7 @@ import type { Mirror } from '../../mirror/mirror.js';
 import { ensureReserve, releaseReserve } from '../../mirror/files.js';
 import { mirrorDirs } from '../../mirror/settings.js';
 import { AppError } from '../../util/errors.js';
-import { scanStore } from '../scan/scanner.js';
+import { createBlobMeter } from '../scan/blob-meter.js';
 import { runGarbageCollect, type GcResult } from './gc.js';
 import {
   clearJournal,
@@ -30,7 +30,7 @@ export interface PruneProgress {
 export interface PruneResult {
   planId: string;
   previewBytes: number;
-  /** blob bytes before minus after, measured on disk by a new scan */
+  /** blob bytes before minus after, measured on disk (the blob store listed before, and again after) */
   freedBytes: number;
   orphanBytes: number;
   gc: Pick<GcResult, 'marked' | 'eligibleBlobs' | 'eligibleManifests' | 'ms'>;
@@ -145,7 +145,10 @@ export async function executePrune(
       'another prune is unfinished: it is completed or rolled back first (recover)',
     );
   }
-  const before = await scanStore(ctx.store);
+  // Only the blob store's size is needed: measured before, then again after GC, where the meter lists
+  // again only the prefix directories GC changed (no second scan of the whole store).
+  const blobs = createBlobMeter(ctx.store);
+  const before = await blobs.measure();
   const info = await mirror.inspect();
   const wasRunning = !!info?.State.Running;
   const j = { plan, wasRunning };
@@ -170,12 +173,12 @@ export async function executePrune(
   );
   await clearJournal(ctx.home, plan.id);
   await ensureReserve(ctx.home);
-  const after = await scanStore(ctx.store);
+  const after = await blobs.measure();
   ctx.progress('done', 'prune finished');
   return {
     planId: plan.id,
     previewBytes: plan.bytes,
-    freedBytes: before.blobBytes - after.blobBytes,
+    freedBytes: before.bytes - after.bytes,
     orphanBytes: plan.orphanBytes,
     gc: {
       marked: gc.marked,

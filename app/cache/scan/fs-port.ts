@@ -1,32 +1,34 @@
 // The few file-system calls the scanner makes, behind an interface so tests can count them
 // (the incremental refresh is verified by asserting which paths were touched).
-import { lstat, readdir, readFile, type Dirent, type Stats } from 'node:fs';
+//
+// Synchronous on purpose. The scan runs on a worker thread (worker-scanner.ts), where a blocking call
+// blocks nobody, and a synchronous lstat costs a system call and a Stats object where the promise
+// version also costs a trip through libuv's thread pool and a promise: about 380,000 calls for a full
+// scan of the 60,000-blob benchmark store (docs/benchmarks.md). In-process (scanner.ts) the same calls
+// run in time slices instead.
+import { lstatSync, readdirSync, readFileSync, type Dirent, type Stats } from 'node:fs';
 
 export interface ScanFs {
-  readdir(path: string): Promise<Dirent[]>;
-  lstat(path: string): Promise<Stats>;
-  readFile(path: string): Promise<Buffer>;
+  /** Names in a directory, in no particular order. */
+  readdir(path: string): string[];
+  /** Entries in a directory with their types (from the directory itself: no lstat per entry). */
+  readdirTypes(path: string): Dirent[];
+  /** lstat; undefined when the entry does not exist. */
+  lstat(path: string): Stats | undefined;
+  readFile(path: string): Buffer;
 }
 
-const settle =
-  <T>(resolve: (v: T) => void, reject: (e: Error) => void) =>
-  (err: Error | null, value: T) =>
-    err ? reject(err) : resolve(value);
-
-/**
- * Node's callback API wrapped in promises: the same thread-pool calls as `node:fs/promises`, measured
- * 2x faster for lstat and 2.5x for small readFile (a full scan makes ~400,000 of them).
- */
 export const nodeFs: ScanFs = {
-  readdir: (path) => new Promise((res, rej) => readdir(path, { withFileTypes: true }, settle(res, rej))),
-  lstat: (path) => new Promise((res, rej) => lstat(path, settle(res, rej))),
-  readFile: (path) => new Promise((res, rej) => readFile(path, settle(res, rej))),
+  readdir: (path) => readdirSync(path),
+  readdirTypes: (path) => readdirSync(path, { withFileTypes: true }),
+  lstat: (path) => lstatSync(path, { throwIfNoEntry: false }),
+  readFile: (path) => readFileSync(path),
 };
 
 export type FsOp = 'readdir' | 'lstat' | 'readFile';
 
 export interface CountingFs extends ScanFs {
-  /** Every call made since the last reset, in order. */
+  /** Every call made since the last reset, in order (both readdir flavours are 'readdir'). */
   readonly calls: Array<{ op: FsOp; path: string }>;
   reset(): void;
   /** Calls whose path starts with prefix (optionally one op only). */
@@ -42,6 +44,7 @@ export function countingFs(base: ScanFs = nodeFs): CountingFs {
     under: (prefix, op) =>
       calls.filter((c) => c.path.startsWith(prefix) && (op === undefined || c.op === op)),
     readdir: (path) => (calls.push({ op: 'readdir', path }), base.readdir(path)),
+    readdirTypes: (path) => (calls.push({ op: 'readdir', path }), base.readdirTypes(path)),
     lstat: (path) => (calls.push({ op: 'lstat', path }), base.lstat(path)),
     readFile: (path) => (calls.push({ op: 'readFile', path }), base.readFile(path)),
   };
@@ -53,56 +56,32 @@ export function isGone(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR';
 }
 
-/** lstat that answers undefined for an entry that does not exist (or vanished). */
-export async function lstatOrNone(fs: ScanFs, path: string): Promise<Stats | undefined> {
+/** lstat that also answers undefined when a parent turned out not to be a directory. */
+export function lstatOrNone(fs: ScanFs, path: string): Stats | undefined {
   try {
-    return await fs.lstat(path);
+    return fs.lstat(path);
   } catch (err) {
     if (isGone(err)) return undefined;
     throw err;
   }
 }
 
-/**
- * Runs work over a queue that the work itself may grow (a directory walk pushes its children),
- * with at most `concurrency` items in flight: an iterative walk with bounded memory for pending calls.
- */
-export function runQueue<T>(
-  initial: Iterable<T>,
-  concurrency: number,
-  work: (item: T, push: (item: T) => void) => Promise<void>,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let queue = [...initial];
-    let head = 0;
-    let active = 0;
-    let failed = false;
-    const push = (item: T): void => {
-      queue.push(item);
-      pump();
-    };
-    const pump = (): void => {
-      while (!failed && active < concurrency && head < queue.length) {
-        const item = queue[head++] as T;
-        active++;
-        work(item, push).then(
-          () => {
-            active--;
-            pump();
-          },
-          (err: unknown) => {
-            failed = true;
-            reject(err);
-          },
-        );
-      }
-      // Drop consumed items now and then so a long walk does not keep every path alive.
-      if (head > 4096 && head * 2 > queue.length) {
-        queue = queue.slice(head);
-        head = 0;
-      }
-      if (!failed && active === 0 && head >= queue.length) resolve();
-    };
-    pump();
-  });
+/** Names in a directory; none when it vanished (or is not a directory after all). */
+export function listOrNone(fs: ScanFs, path: string): string[] {
+  try {
+    return fs.readdir(path);
+  } catch (err) {
+    if (isGone(err)) return [];
+    throw err;
+  }
+}
+
+/** A file's content; undefined when it vanished. */
+export function readOrNone(fs: ScanFs, path: string): Buffer | undefined {
+  try {
+    return fs.readFile(path);
+  } catch (err) {
+    if (isGone(err)) return undefined;
+    throw err;
+  }
 }
