@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // The frame: the header's state and switch, keyboard navigation between sections, the view the hash
-// names, and the problem states with their one-click remedies.
+// names, the problem states with their one-click remedies, and what the keeper did as notices.
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { statusIn } from '../main/testing/status.js';
@@ -114,5 +114,63 @@ describe('App', () => {
     const warning = await screen.findByText('Docker Hub is offline');
     expect(warning.closest('[role="status"]')?.textContent).toMatch(/Serving from the cache.*\(ENOTFOUND\)/);
     expect(screen.getByText('Docker Hub offline')).toBeTruthy();
+  });
+
+  it('tells what the keeper did: offline, back in proxy mode (replacing it), a recovery; each dismissable', async () => {
+    const api = setup({ 'mirror.status': statusIn('running') });
+    await screen.findByText('Running');
+    const at = '2025-03-12T14:02:00.000Z';
+    const notice = (title: RegExp) => screen.queryByText(title)?.closest('.callout');
+    // A failure is retried by itself and shows as the status's problem, not as a notice.
+    act(() => api.emit('mirror.keeper', { kind: 'failed', message: 'port is already allocated', at }));
+    expect(document.querySelector('.problems')).toBeNull();
+
+    act(() =>
+      api.emit('mirror.keeper', {
+        kind: 'mode',
+        mode: 'offline',
+        previous: 'proxy',
+        message: 'offline: serving 2 cached repositories (upstream: ECONNREFUSED)',
+        at,
+      }),
+    );
+    const offline = notice(/^Switched to offline mode at \d\d:\d\d$/);
+    // Announced politely (role=status), with what it serves now.
+    expect(offline?.getAttribute('role')).toBe('status');
+    expect(offline?.textContent).toMatch(
+      /Offline: serving 2 cached repositories \(upstream: ECONNREFUSED\)\./,
+    );
+
+    act(() =>
+      api.emit('mirror.keeper', {
+        kind: 'recovered',
+        action: 'recreated',
+        from: 'not-created',
+        ms: 640,
+        message: "the mirror was removed behind the app's back: recreated in 640 ms",
+        at,
+      }),
+    );
+    act(() =>
+      api.emit('mirror.keeper', {
+        kind: 'mode',
+        mode: 'proxy',
+        previous: 'offline',
+        message: 'online: pulling through from the upstream',
+        at,
+      }),
+    );
+    // Back in proxy mode retires "switched to offline mode"; the recovery stays beside it.
+    expect(notice(/^Switched to offline mode/)).toBeFalsy();
+    expect(notice(/^Back in proxy mode at/)?.textContent).toMatch(/Docker Hub answers again/);
+    expect(notice(/^The mirror was brought back at/)?.textContent).toMatch(/removed behind the app's back/);
+
+    fireEvent.click(screen.getByRole('button', { name: /^Dismiss: Back in proxy mode/ }));
+    expect(notice(/^Back in proxy mode/)).toBeFalsy();
+    expect(notice(/^The mirror was brought back/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: /^Dismiss: The mirror was brought back/ }));
+    expect(document.querySelector('.problems')).toBeNull();
+    // Only the renderer held them: nothing was asked of main.
+    expect(api.calls.some((c) => c.name === 'notices.dismiss')).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import { Header } from './components/Header.js';
 import { Callout } from './components/controls.js';
 import { Icon, type IconName } from './components/icons.js';
 import { pruneSelection } from './lib/repos.js';
-import { problemOf, type Problem } from './lib/status.js';
+import { keeperNoticeView, problemOf, type Problem } from './lib/status.js';
 import { DiskView } from './views/DiskView.js';
 import { EnginesView } from './views/EnginesView.js';
 import { PruneView } from './views/PruneView.js';
@@ -166,14 +166,18 @@ function Tabs({
   );
 }
 
-/** What is wrong right now and what to do, then notices the user has not dismissed. */
+/**
+ * What is wrong right now and what to do, then notices the user has not dismissed: main's, and what the
+ * app did by itself to keep the mirror serving (a mode switch, a recovery).
+ */
 function Problems(props: {
   lastError: CallError | undefined;
   onNavigate: (v: ViewId) => void;
   onError: (e: CallError | undefined) => void;
 }) {
   const api = useApi();
-  const { status, upstream, notices, dismissNotice, recheck, report } = useModel();
+  const { status, upstream, notices, dismissNotice, keeperNotices, dismissKeeperNotice, recheck, report } =
+    useModel();
   const [logs, setLogs] = useState<string>();
   const [busy, setBusy] = useState(false);
   const problem = problemOf(status, upstream, props.lastError, report.value?.volume.full);
@@ -216,7 +220,7 @@ function Problems(props: {
     }
   };
   const shown = notices.filter((n) => !(n.kind === 'docker-not-running' && problem?.kind === 'docker'));
-  if (!problem && !shown.length) return null;
+  if (!problem && !shown.length && !keeperNotices.length) return null;
   return (
     <div className="problems">
       {problem ? (
@@ -253,6 +257,27 @@ function Problems(props: {
           {n.message}
         </Callout>
       ))}
+      {keeperNotices.map((e) => {
+        const v = keeperNoticeView(e, upstream?.url);
+        return (
+          <Callout
+            key={e.kind}
+            tone={v.tone}
+            title={v.title}
+            action={
+              <button
+                type="button"
+                onClick={() => dismissKeeperNotice(e.kind)}
+                aria-label={`Dismiss: ${v.title}`}
+              >
+                Dismiss
+              </button>
+            }
+          >
+            {v.body}
+          </Callout>
+        );
+      })}
       {logs !== undefined ? (
         <Dialog
           title="The mirror's log"

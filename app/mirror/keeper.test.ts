@@ -1,6 +1,7 @@
 // The keeper on the real test bed: what it adds to the mode controller and the supervisor it runs.
 // It learns what the user wants, never recreates a removed mirror when told not to (not even to switch
-// its mode), stands still while the user's own operation runs, and hides the recreate of a switch.
+// its mode), stands still while the user's own operation runs, hides the recreate of a switch, and
+// switches only when the probes have agreed long enough (driven round by round on an injected clock).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { testDocker, testMirrorSettings } from '../../testbed/helpers.js';
 import { MirrorKeeper, offlineMessage, type KeeperOptions } from './keeper.js';
@@ -170,5 +171,96 @@ describe('MirrorKeeper', () => {
     expect(statuses.map((s) => s.state)).not.toContain('not-created');
     expect(statuses.map((s) => s.state)).not.toContain('stopped');
     expect(recoveries).toEqual([]);
+  });
+
+  it('switches deliberately: a flapping upstream never recreates the container, three failures in a row do, and proxy waits out the dwell', async () => {
+    // Not started: the test runs each round itself, on its own clock (the 5 s default interval).
+    let now = 1_000_000;
+    const answers: boolean[] = [];
+    changes.length = recoveries.length = 0;
+    const k = (keeper = new MirrorKeeper({
+      docker,
+      mirrorFor: (mode) => mirrors[mode],
+      probe: async () =>
+        answers.shift() ? { reachable: true, ms: 1 } : { reachable: false, reason: 'ECONNREFUSED', ms: 1 },
+      recreate: true,
+      wanted: 'running',
+      probeIntervalMs: 5000,
+      now: () => now,
+    }));
+    k.on('mode', (c) => changes.push(c));
+    const round = async (reachable: boolean, afterMs = 5000) => {
+      now += afterMs;
+      answers.push(reachable);
+      await k.tick();
+    };
+    const label = async () => (await mirrors.proxy.inspect())?.Config.Labels?.['io.drpc.mode'];
+    await k.monitor.refresh();
+    const id = (await mirrors.proxy.inspect())?.Id;
+    expect(await label()).toBe('proxy');
+
+    // Up and down at every probe for two minutes, then two failures in a row: no switch at all.
+    for (let i = 0; i < 24; i++) await round(i % 2 === 1);
+    await round(false);
+    await round(false, 1000);
+    await round(true, 1000);
+    expect(changes).toEqual([]);
+    expect((await mirrors.proxy.inspect())?.Id).toBe(id);
+    expect(k.mode).toBe('proxy');
+
+    // The third failure in a row (the confirming probes come a second apart): offline.
+    await round(false);
+    await round(false, 1000);
+    await round(false, 1000);
+    expect(changes.map((c) => c.mode)).toEqual(['offline']);
+    expect(await label()).toBe('offline');
+    const switchedAt = now;
+
+    // The upstream answers again at once: offline for the 30 s dwell all the same, then proxy.
+    while (now + 5000 < switchedAt + k.dwellMs) await round(true);
+    expect(changes).toHaveLength(1);
+    expect(await label()).toBe('offline');
+    // While it waits, the app's start or apply keeps the running mode (no switch behind the hysteresis).
+    expect(k.mirror()).toBe(mirrors.offline);
+    await round(true);
+    expect(changes.map((c) => c.mode)).toEqual(['offline', 'proxy']);
+    expect(await label()).toBe('proxy');
+    expect(recoveries).toEqual([]);
+  });
+
+  it('switches a mirror that does not serve at once: proxy mode crash-looping without its upstream goes offline on the first failed probe', async () => {
+    // 2.8 panics at start when its upstream does not resolve (as after a reboot without network).
+    const loopSettings = {
+      ...(await testMirrorSettings('drpc-keeper-loop')),
+      upstreamUrl: 'http://upstream.invalid:5000',
+    };
+    const loop = {
+      proxy: new Mirror({ docker, settings: loopSettings, mode: 'proxy', healthTimeoutMs: 3000 }),
+      offline: new Mirror({ docker, settings: loopSettings, mode: 'offline' }),
+    };
+    try {
+      // Restarting over and over (or between two restarts): never serving.
+      expect((await loop.proxy.up()).status.state).not.toBe('running');
+      const now = 1_000_000;
+      const k = (keeper = new MirrorKeeper({
+        docker,
+        mirrorFor: (mode) => loop[mode],
+        probe: async () => ({ reachable: false, reason: 'ENOTFOUND', ms: 1 }),
+        recreate: true,
+        wanted: 'running',
+        probeIntervalMs: 5000,
+        now: () => now,
+      }));
+      const seen: ModeChange[] = [];
+      k.on('mode', (c) => seen.push(c));
+      expect((await k.monitor.refresh()).state).not.toBe('running');
+      await k.tick();
+      expect(seen.map((c) => c.mode)).toEqual(['offline']);
+      const after = await loop.proxy.inspect();
+      expect(after?.Config.Labels?.['io.drpc.mode']).toBe('offline');
+      expect(after?.State.Running).toBe(true);
+    } finally {
+      await loop.proxy.remove().catch(() => {});
+    }
   });
 });

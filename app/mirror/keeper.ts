@@ -1,5 +1,6 @@
 // Keeps the mirror serving: the status monitor, the mode controller (proxy while the upstream answers,
-// offline while it does not) and the supervisor (a mirror stopped or removed behind our back comes
+// offline while it does not; switched only once the probes have agreed long enough, see
+// mode-hysteresis.ts) and the supervisor (a mirror stopped or removed behind our back comes
 // back), run together so that only one of them acts at a time, never while the user's own operation
 // runs, and never against what the user asked for. `drpc watch` and the app (MirrorService) run one.
 import { EventEmitter } from 'node:events';
@@ -9,6 +10,7 @@ import { LABELS } from './container-spec.js';
 import { readCatalog } from './http.js';
 import type { Mirror, UpAction } from './mirror.js';
 import { ModeController, type ModeChange } from './mode-controller.js';
+import { ModeHysteresis, type HysteresisOptions } from './mode-hysteresis.js';
 import { StatusMonitor } from './monitor.js';
 import type { MirrorMode } from './registry-config.js';
 import type { MirrorState, MirrorStatus } from './status.js';
@@ -30,6 +32,14 @@ export interface KeeperOptions {
   wanted?: Wanted;
   /** how often the upstream is probed (and the mode, and a pending recovery, reconsidered) */
   probeIntervalMs?: number;
+  /**
+   * When probes switch a running mirror's mode (see mode-hysteresis.ts); the defaults scale with the
+   * probe interval: offline after 3 failed probes 1 s apart, proxy again after 2 intervals of answers
+   * and no sooner than 6 intervals after going offline (doubling while the upstream flaps).
+   */
+  hysteresis?: HysteresisOptions;
+  /** the clock the hysteresis and the recovery backoff read (tests pass their own) */
+  now?: () => number;
   /** the status monitor's safety-net timer; engine events drive most checks */
   statusIntervalMs?: number;
   /** least time between two recoveries; it doubles with each failed one, up to a minute */
@@ -74,6 +84,9 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
   /** offline: the repositories the catalog lists (counted once per switch or user operation) */
   private repositories?: number;
   private lastProbe?: ProbeResult;
+  /** why the upstream failed last: what an offline status says, even while it answers again */
+  private lastFailure?: string;
+  private readonly hysteresis: ModeHysteresis;
   private probeForSwitch?: ProbeResult;
   private lock: Promise<void> = Promise.resolve();
   /** exclusive sections running or waiting */
@@ -89,6 +102,7 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
 
   constructor(private readonly o: KeeperOptions) {
     super();
+    this.hysteresis = new ModeHysteresis(o.probeIntervalMs ?? 5000, o.hysteresis);
     this.monitor = new StatusMonitor(o.docker, { status: (prev) => this.check(prev) }, o.statusIntervalMs);
     this.controller = new ModeController({
       mirrorFor: o.mirrorFor,
@@ -108,7 +122,10 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
     this.controller.on('change', (c) => {
       this.containerMode = c.mode;
       this.repositories = undefined;
-      if (c.previous !== c.mode) this.emit('mode', c);
+      if (c.previous !== c.mode) {
+        this.hysteresis.switched(c.mode, this.now());
+        this.emit('mode', c);
+      }
     });
     this.supervisor.on('recovered', (r) => {
       this.failures = 0;
@@ -119,7 +136,7 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
       // Removed while it was being started, with recreation off: the status says so; nothing failed.
       if (!o.recreate && err instanceof AppError && err.code === 'NOT_CREATED') return;
       this.failures++;
-      this.recoverAfter = Date.now() + this.backoff();
+      this.recoverAfter = this.now() + this.backoff();
       this.emit('failed', err);
     });
   }
@@ -145,9 +162,18 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
     return this.lastProbe;
   }
 
-  /** The mirror in the mode the upstream allows now (offline after a failed probe): the one to start. */
+  /**
+   * The mirror in the mode to use now: the serving container's mode until the probes have switched it
+   * (see mode-hysteresis.ts); with none serving, the mode the last probe allows (offline after a
+   * failed one): the one to start.
+   */
   mirror(): Mirror {
-    return this.o.mirrorFor(this.lastProbe && !this.lastProbe.reachable ? 'offline' : 'proxy');
+    return this.o.mirrorFor(this.hysteresis.target(this.runningMode(), this.now()));
+  }
+
+  /** The least time offline before going back to proxy, as it stands (it grows while the upstream flaps). */
+  get dwellMs(): number {
+    return this.hysteresis.dwellMs;
   }
 
   start(): void {
@@ -161,7 +187,9 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
       } catch (err) {
         this.emit('failed', err instanceof Error ? err : new Error(messageOf(err)));
       }
-      if (this.started) this.timer = setTimeout(() => void loop(), this.o.probeIntervalMs ?? 5000);
+      // Sooner while a failed probe is being confirmed: offline quickly when the network is really gone.
+      const next = this.hysteresis.nextProbeInMs(this.o.probeIntervalMs ?? 5000);
+      if (this.started) this.timer = setTimeout(() => void loop(), next);
     };
     // The first round waits for the first status: it needs to know whether there is a container.
     this.timer = setTimeout(
@@ -199,11 +227,15 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
     }
   }
 
-  /** One round: probe, switch the mode if the probe says so, bring back a mirror that went away. */
+  /**
+   * One round: probe, switch the mode when the probes have said so for long enough (not on one probe:
+   * see mode-hysteresis.ts), bring back a mirror that went away.
+   */
   async tick(): Promise<void> {
     const probe = await this.probeOnce();
     const s = this.monitor.current;
-    const want: MirrorMode = probe.reachable ? 'proxy' : 'offline';
+    this.hysteresis.observe(probe.reachable, this.now());
+    const want = this.hysteresis.target(this.runningMode(), this.now());
     // Only a container that exists is switched: a missing one is the supervisor's (or nobody's) to create.
     if (this.want === 'running' && s?.engine.reachable && s.container && this.containerMode !== want) {
       await this.trySection(async () => {
@@ -263,7 +295,7 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
       ...status,
       mode,
       ...(n !== undefined ? { cachedRepositories: n } : {}),
-      ...(status.state === 'running' ? { message: offlineMessage(n, this.lastProbe?.reason) } : {}),
+      ...(status.state === 'running' ? { message: offlineMessage(n, this.lastFailure) } : {}),
     };
   }
 
@@ -289,13 +321,27 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
     // Before the first probe the mode it should come back in is not known yet.
     if (!s || !this.started || this.want !== 'running' || !this.lastProbe) return;
     if (s.state !== 'stopped' && !(s.state === 'not-created' && this.o.recreate)) return;
-    if (Date.now() < this.recoverAfter) return;
+    if (this.now() < this.recoverAfter) return;
     await this.trySection(async () => {
       // A removal seen half-way (stopped, then gone) is not a stop: the next status says not-created.
       const info = await this.inspect();
       if (info ? removing(info.State) : !this.o.recreate) return;
       await this.supervisor.consider(s);
     });
+  }
+
+  /**
+   * The mode of the container while it serves; undefined when none does. Only a serving mirror has
+   * something to lose by a switch: one that is stopped, starting, unhealthy or crash-looping (2.8 in
+   * proxy mode without its upstream at start) goes where the last probe says at once.
+   */
+  private runningMode(): MirrorMode | undefined {
+    const s = this.monitor.current;
+    return s?.container && s.state === 'running' ? (this.containerMode ?? 'proxy') : undefined;
+  }
+
+  private now(): number {
+    return this.o.now?.() ?? Date.now();
   }
 
   private inspect(): Promise<Docker.ContainerInspectInfo | undefined> {
@@ -332,6 +378,7 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
       .probe()
       .catch((err: unknown): ProbeResult => ({ reachable: false, reason: messageOf(err), ms: 0 }));
     this.lastProbe = r;
+    if (!r.reachable) this.lastFailure = r.reason;
     this.emit('probe', r);
     return r;
   }

@@ -159,12 +159,19 @@ describeWithEngineControl(
       // No reload: the page learns of the pulls from the mirror's log (cache.changed).
       for (const repo of ['library/app-one', 'library/app-two', 'library/twotags'])
         await row(repo).waitFor({ timeout: 30_000 });
+      // 2.8 links a pulled layer while or just after streaming it, and a row can appear with only its
+      // manifest: wait until the core has every layer, then until the page shows those sizes.
+      await expect
+        .poll(async () => (await bridge.cache.report()).repositories.map((r) => r.totalBytes > 300 * 1024), {
+          timeout: 30_000,
+        })
+        .toEqual([true, true, true]);
       const report = await bridge.cache.report();
       for (const r of report.repositories) {
-        const text = await row(r.name).textContent();
-        expect(text).toContain(formatBytes(r.totalBytes));
-        expect(text).toContain(`${formatBytes(r.exclusiveBytes)} reclaimable`);
-        expect(r.totalBytes).toBeGreaterThan(300 * 1024);
+        await expect
+          .poll(() => row(r.name).textContent(), { timeout: 30_000 })
+          .toContain(formatBytes(r.totalBytes));
+        expect(await row(r.name).textContent()).toContain(`${formatBytes(r.exclusiveBytes)} reclaimable`);
       }
       // app-one and app-two share a base layer: neither can reclaim all of itself.
       const appOne = report.repositories.find((r) => r.name === 'library/app-one')!;

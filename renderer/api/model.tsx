@@ -1,5 +1,6 @@
 // The state every view shares, kept current by the contract's events: the mirror's status and running
-// operation, the upstream, the settings, the cache report and its size history, and notices.
+// operation, the upstream, the settings, the cache report and its size history, notices, and what the
+// app did by itself to keep the mirror serving (the latest mode switch and the latest recovery).
 import {
   createContext,
   useCallback,
@@ -22,6 +23,7 @@ import type {
 } from '../../app/contract/values.js';
 import type { MirrorStatus } from '../../app/mirror/status.js';
 import type { AppSettings } from '../../app/settings/app-settings.js';
+import { isKeeperNotice, type KeeperNotice } from '../lib/status.js';
 import { useApi, useCall, useEvent, type Loadable } from './context.js';
 
 export interface Model {
@@ -38,6 +40,9 @@ export interface Model {
   history: Loadable<HistorySample[]>;
   notices: Notice[];
   dismissNotice(id: string): void;
+  /** the latest mode switch and the latest recovery the keeper told (mirror.keeper), until dismissed */
+  keeperNotices: KeeperNotice[];
+  dismissKeeperNotice(kind: KeeperNotice['kind']): void;
   recheck(): Promise<void>;
 }
 
@@ -62,6 +67,7 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   const [upstream, setUpstream] = useState<UpstreamState>();
   const [settings, setSettings] = useState<AppSettings>();
   const [notices, setNotices] = useState<Notice[]>([]);
+  const [keeperNotices, setKeeperNotices] = useState<KeeperNotice[]>([]);
   const report = useCall('cache.report');
   const history = useCall('cache.history');
 
@@ -110,6 +116,10 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   useEvent('settings.changed', setSettings);
   useEvent('upstream.status', setUpstream);
   useEvent('notice', () => void api.call('notices.list').then((r) => r.ok && setNotices(r.value)));
+  // A newer switch replaces the older one (back in proxy mode retires "switched to offline mode").
+  useEvent('mirror.keeper', (e) => {
+    if (isKeeperNotice(e)) setKeeperNotices((list) => [...list.filter((n) => n.kind !== e.kind), e]);
+  });
   useEvent('cache.changed', (change) => {
     if (change.reason === 'sampled') void history.reload();
     else reloadReport();
@@ -118,6 +128,11 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   const dismissNotice = useCallback(
     (id: string) => void api.call('notices.dismiss', { id }).then((r) => r.ok && setNotices(r.value)),
     [api],
+  );
+
+  const dismissKeeperNotice = useCallback(
+    (kind: KeeperNotice['kind']) => setKeeperNotices((list) => list.filter((n) => n.kind !== kind)),
+    [],
   );
 
   const value = useMemo<Model>(
@@ -133,6 +148,8 @@ export function ModelProvider({ children }: { children: ReactNode }) {
       history,
       notices,
       dismissNotice,
+      keeperNotices,
+      dismissKeeperNotice,
       recheck,
     }),
     [
@@ -147,6 +164,8 @@ export function ModelProvider({ children }: { children: ReactNode }) {
       history,
       notices,
       dismissNotice,
+      keeperNotices,
+      dismissKeeperNotice,
       recheck,
     ],
   );

@@ -11,6 +11,8 @@ export interface SettingsDraft {
   image: string;
   dataDir: string;
   quota: string;
+  /** recreate the mirror when it is removed behind the app's back (the setting is absent: on) */
+  autoRecreate: boolean;
   startMirrorOnLaunch: boolean;
   quitStopsMirror: boolean;
 }
@@ -25,6 +27,7 @@ export function draftOf(s: AppSettings): SettingsDraft {
     image: s.mirror.image,
     dataDir: s.mirror.dataDir,
     quota: s.app.quotaBytes === null ? '' : formatBytes(s.app.quotaBytes),
+    autoRecreate: s.mirror.autoRecreate !== false,
     startMirrorOnLaunch: s.app.startMirrorOnLaunch,
     quitStopsMirror: s.app.quitStopsMirror,
   };
@@ -52,6 +55,7 @@ export function changeOf(
     if (quota === undefined) errors.quota = 'Enter a size like 20 GB, or leave it empty for no quota.';
     else app.quotaBytes = quota;
   }
+  if (draft.autoRecreate !== (saved.mirror.autoRecreate !== false)) mirror.autoRecreate = draft.autoRecreate;
   if (draft.startMirrorOnLaunch !== saved.app.startMirrorOnLaunch)
     app.startMirrorOnLaunch = draft.startMirrorOnLaunch;
   if (draft.quitStopsMirror !== saved.app.quitStopsMirror) app.quitStopsMirror = draft.quitStopsMirror;
@@ -70,6 +74,7 @@ const FIELD_OF: Record<string, keyof SettingsDraft> = {
   'mirror.upstreamUrl': 'upstreamUrl',
   'mirror.image': 'image',
   'mirror.dataDir': 'dataDir',
+  'mirror.autoRecreate': 'autoRecreate',
   'app.quotaBytes': 'quota',
   'app.startMirrorOnLaunch': 'startMirrorOnLaunch',
   'app.quitStopsMirror': 'quitStopsMirror',

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { statusIn } from '../../main/testing/status.js';
-import { healthSummary, modeLine, problemOf, shortVersion, stateView, upstreamName } from './status.js';
+import {
+  healthSummary,
+  isKeeperNotice,
+  keeperNoticeView,
+  modeLine,
+  problemOf,
+  shortVersion,
+  stateView,
+  upstreamName,
+} from './status.js';
 
 const upstream = (reachable: boolean) => ({
   url: 'https://registry-1.docker.io',
@@ -154,5 +163,73 @@ describe('problemOf', () => {
       body: 'Boom',
     });
     expect(problemOf(statusIn('stopped'), undefined, { code: 'BUSY', message: 'busy' })).toBeUndefined();
+  });
+});
+
+describe('keeperNoticeView', () => {
+  const at = '2025-03-12T14:02:00.000Z';
+  const utc = { timeZone: 'UTC' };
+  const hub = 'https://registry-1.docker.io';
+
+  it('says when the mirror went offline, what it serves, and that it comes back by itself', () => {
+    const v = keeperNoticeView(
+      {
+        kind: 'mode',
+        mode: 'offline',
+        previous: 'proxy',
+        message: 'offline: serving 12 cached repositories (upstream: ECONNREFUSED)',
+        at,
+      },
+      hub,
+      utc,
+    );
+    expect(v).toEqual({
+      title: 'Switched to offline mode at 14:02',
+      body: 'Offline: serving 12 cached repositories (upstream: ECONNREFUSED). It goes back to pulling through once Docker Hub has answered for a while.',
+      tone: 'warn',
+    });
+  });
+
+  it('says when it is back in proxy mode, naming the upstream', () => {
+    const back = { kind: 'mode', mode: 'proxy', previous: 'offline', message: 'online: …', at } as const;
+    expect(keeperNoticeView(back, hub, utc)).toEqual({
+      title: 'Back in proxy mode at 14:02',
+      body: 'Docker Hub answers again: images the cache does not hold pull through the mirror again.',
+      tone: 'idle',
+    });
+    expect(keeperNoticeView(back, 'https://mirror.example.com', utc).body).toMatch(
+      /^mirror\.example\.com answers/,
+    );
+    expect(keeperNoticeView(back, undefined, utc).body).toMatch(/^The upstream answers again/);
+  });
+
+  it('says the mirror was brought back, and what had happened to it', () => {
+    expect(
+      keeperNoticeView(
+        {
+          kind: 'recovered',
+          action: 'recreated',
+          from: 'not-created',
+          ms: 640,
+          message: "the mirror was removed behind the app's back: recreated in 640 ms",
+          at,
+        },
+        hub,
+        utc,
+      ),
+    ).toEqual({
+      title: 'The mirror was brought back at 14:02',
+      body: "The mirror was removed behind the app's back: recreated in 640 ms.",
+      tone: 'idle',
+    });
+  });
+
+  it('leaves failures to the status (they are retried by themselves), and a time it cannot read out', () => {
+    expect(isKeeperNotice({ kind: 'failed', message: 'x', at })).toBe(false);
+    const v = keeperNoticeView(
+      { kind: 'mode', mode: 'proxy', previous: 'offline', message: '', at: 'later' },
+      hub,
+    );
+    expect(v.title).toBe('Back in proxy mode');
   });
 });

@@ -1,9 +1,10 @@
 // The mirror's state as the header shows it (words, colour, whether the switch is on), the one-line
-// health summary, and the problem — if any — the UI should explain with what to do about it.
+// health summary, the problem — if any — the UI should explain with what to do about it, and what the
+// app did by itself to keep the mirror serving (a mode switch, a recovery) as a notice.
 import type { CallError } from '../../app/contract/envelope.js';
-import type { Operation, UpstreamState } from '../../app/contract/values.js';
+import type { KeeperEvent, Operation, UpstreamState } from '../../app/contract/values.js';
 import type { MirrorState, MirrorStatus } from '../../app/mirror/status.js';
-import { formatBytes } from './format.js';
+import { formatBytes, formatTime } from './format.js';
 
 export type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
 
@@ -209,6 +210,48 @@ export function problemOf(
     };
   }
   return undefined;
+}
+
+/** A `mirror.keeper` event the UI tells about: the mode switches and the recoveries. */
+export type KeeperNotice = Extract<KeeperEvent, { kind: 'mode' | 'recovered' }>;
+
+export function isKeeperNotice(e: KeeperEvent): e is KeeperNotice {
+  // A failure is retried by itself, and what it leaves wrong shows as the status's problem.
+  return e.kind !== 'failed';
+}
+
+/**
+ * What the app did by itself, in words: "Switched to offline mode at 14:02" with what it serves now,
+ * "Back in proxy mode at 14:05", "The mirror was brought back at 14:07" with what had happened.
+ */
+export function keeperNoticeView(
+  e: KeeperNotice,
+  upstreamUrl: string | undefined,
+  opts: { locale?: string; timeZone?: string } = {},
+): { title: string; body: string; tone: Tone } {
+  const at = Date.parse(e.at);
+  const when = Number.isNaN(at) ? '' : ` at ${formatTime(at, opts)}`;
+  const name = upstreamUrl ? upstreamName(upstreamUrl) : 'the upstream';
+  if (e.kind === 'recovered') {
+    return { title: `The mirror was brought back${when}`, body: sentence(e.message), tone: 'idle' };
+  }
+  if (e.mode === 'offline') {
+    return {
+      title: `Switched to offline mode${when}`,
+      body: `${sentence(e.message)} It goes back to pulling through once ${name} has answered for a while.`,
+      tone: 'warn',
+    };
+  }
+  return {
+    title: `Back in proxy mode${when}`,
+    body: `${name === 'the upstream' ? 'The upstream' : name} answers again: images the cache does not hold pull through the mirror again.`,
+    tone: 'idle',
+  };
+}
+
+function sentence(text: string): string {
+  const t = capitalize(text.trim());
+  return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
 function numberOf(v: unknown): number | undefined {

@@ -1,7 +1,8 @@
 // Settings: port, bind address (with a clear warning before the mirror is exposed beyond this Mac,
 // stronger when upstream credentials are set), upstream and credentials, image, data directory, quota,
-// start at login, start on launch. The core validates; its messages appear next to their fields.
-import { useEffect, useState } from 'react';
+// whether a mirror removed behind the app's back is recreated, start at login, start on launch. The
+// core validates; its messages appear next to their fields.
+import { useEffect, useId, useState } from 'react';
 import type { CallError } from '../../app/contract/envelope.js';
 import type { CredentialsState, LoginItemState } from '../../app/contract/values.js';
 import type { AppSettings } from '../../app/settings/app-settings.js';
@@ -39,6 +40,7 @@ function SettingsForm({ saved }: { saved: AppSettings }) {
   const [exposeConfirmed, setExposeConfirmed] = useState(false);
   const [credentials, setCredentials] = useState<CredentialsState>();
   const [loginItem, setLoginItem] = useState<LoginItemState>();
+  const recreateHint = useId();
 
   // Saved elsewhere (the tray, the CLI, another window): start from what is saved now.
   useEffect(() => setDraft(draftOf(saved)), [saved]);
@@ -230,6 +232,27 @@ function SettingsForm({ saved }: { saved: AppSettings }) {
               />
             )}
           </Field>
+          <div>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={draft.autoRecreate}
+                onChange={(e) => set('autoRecreate', e.target.checked)}
+                aria-describedby={recreateHint}
+                aria-invalid={errors.autoRecreate ? true : undefined}
+              />
+              Bring the mirror back if it is removed
+            </label>
+            <p className="field-hint indent" id={recreateHint}>
+              When its container is deleted behind the app's back (docker rm, a cleanup script), the app
+              creates it again; the cache on disk stays either way. Off, the app only says it is gone.
+            </p>
+            {errors.autoRecreate ? (
+              <p className="field-error indent" role="alert">
+                {errors.autoRecreate}
+              </p>
+            ) : null}
+          </div>
         </section>
 
         <section className="card" aria-labelledby="app-title">
