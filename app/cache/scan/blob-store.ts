@@ -134,12 +134,7 @@ export class BlobStore {
           prefix.others.bytes += dirStats.size;
           continue;
         }
-        digests.size[id] = dataStats.size;
-        digests.disk[id] = dirStats.size + dataStats.size;
-        this.bytes += dataStats.size;
-        this.diskBytes += dirStats.size + dataStats.size;
-        this.count++;
-        changed.push(id);
+        this.add(id, dirStats.size, dataStats.size, changed);
         prefix.blobs.push(id);
       }
       // Blobs the prefix held and holds no more.
@@ -193,14 +188,19 @@ export class BlobStore {
         else hi = mid;
       }
       blobs.splice(lo, 0, id);
-      digests.size[id] = dataStats.size;
-      digests.disk[id] = dirStats.size + dataStats.size;
-      this.bytes += dataStats.size;
-      this.diskBytes += dirStats.size + dataStats.size;
-      this.count++;
-      changed.push(id);
+      this.add(id, dirStats.size, dataStats.size, changed);
     }
     return { blobsStatted, changed };
+  }
+
+  /** A blob found: its data's size, and on disk its directory and data as `du` counts them. */
+  private add(id: number, dirBytes: number, dataBytes: number, changed: number[]): void {
+    this.digests.size[id] = dataBytes;
+    this.digests.disk[id] = dirBytes + dataBytes;
+    this.bytes += dataBytes;
+    this.diskBytes += dirBytes + dataBytes;
+    this.count++;
+    changed.push(id);
   }
 
   private drop(id: number, changed: number[]): void {
