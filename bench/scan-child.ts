@@ -1,11 +1,25 @@
 // One measurement of bench/scan.ts in a fresh process, so its peak memory (maxRSS) is this variant's
 // alone. Prints one JSON line. Started by bench/scan.ts:
 //   node --import tsx bench/scan-child.ts <variant> <storeDir> [pulls] [pullOffset]
+import type Docker from 'dockerode';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { createScanner, type RefreshHint } from '../app/cache/scan/scanner.js';
 import { createWorkerScanner, scanStoreInWorker } from '../app/cache/scan/worker-scanner.js';
+import { CacheService } from '../app/cache/service.js';
+import type { KeeperEvent } from '../app/contract/values.js';
+import type { Mirror } from '../app/mirror/mirror.js';
+import { defaultMirrorSettings, mirrorDirs } from '../app/mirror/settings.js';
+import { CacheRuntime } from '../app/service/cache-runtime.js';
+import { CacheHistory } from '../app/service/history.js';
+import type { EngineHandle } from '../app/service/mirror-service.js';
+import { memoryStore } from '../app/settings/json-file.js';
+import { pullLogLines } from './pull-log.js';
 import { simulatePull } from './synthetic-store.js';
 
 export type Variant =
@@ -15,7 +29,8 @@ export type Variant =
   | 'in-process'
   | 'incremental-in-process'
   | 'incremental-worker-full'
-  | 'incremental-worker-summary';
+  | 'incremental-worker-summary'
+  | 'app-report';
 
 export interface ChildResult {
   variant: Variant;
@@ -37,7 +52,14 @@ export interface ChildResult {
    * From a 1 ms ticker: the longest gap between two ticks, this thread's CPU time within that gap, and
    * the most CPU time this thread spent between two ticks anywhere (the loop busy with our code).
    */
-  ticks: { maxGapMs: number; cpuInMaxGapMs: number; maxBusyMs: number; busiest: Array<[number, number]> };
+  ticks: {
+    maxGapMs: number;
+    cpuInMaxGapMs: number;
+    maxBusyMs: number;
+    busiest: Array<[number, number]>;
+    /** maxBusyMs from each phase a variant marked on (`phase()`) to the next (`start`: before any). */
+    maxBusyByPhase: Record<string, number>;
+  };
   repositories?: number;
   blobCount?: number;
   /** Incremental: time of a refresh with nothing changed, then of each refresh after one pull. */
@@ -48,20 +70,42 @@ export interface ChildResult {
   noopHintedMs?: number[];
   pullHintedMs?: number[];
   pullHintedReposRead?: string[][];
+  /**
+   * The app's path (`app-report`): `CacheRuntime.report()` after each pull (the pull written into the
+   * store, its log lines through the access tracker), the worker's refresh within it, what that
+   * refresh was told and what it re-read.
+   */
+  appReportMs?: number[];
+  appRefreshMs?: number[];
+  appHints?: Array<string[] | null>;
+  appReposRead?: string[][];
 }
 
 const MB = 1024 * 1024;
 const RESOLUTION_MS = 2;
+
+interface Hooks {
+  workerHeap?: () => Promise<number>;
+  /** From now on the ticker's figures count toward this phase. */
+  phase: (name: string) => void;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measure(
   variant: Variant,
-  fn: (sample: { workerHeap?: () => Promise<number> }) => Promise<Partial<ChildResult>>,
+  fn: (sample: Hooks) => Promise<Partial<ChildResult>>,
 ): Promise<ChildResult> {
   const rssBefore = process.memoryUsage.rss();
   let mainHeapPeak = 0;
   let workerHeapPeak = 0;
-  const hooks: { workerHeap?: () => Promise<number> } = {};
+  let phase = 'start';
+  const maxBusyByPhase: Record<string, number> = { start: 0 };
+  const hooks: Hooks = {
+    phase: (name) => {
+      phase = name;
+      maxBusyByPhase[name] = 0;
+    },
+  };
   let sampling = false;
   // A 1 ms ticker beside the histogram: between two ticks it sees the wall time and this thread's own
   // CPU time, which tells the loop running our code (CPU) from the thread waiting for a core (no CPU).
@@ -85,6 +129,7 @@ async function measure(
     const busy = used - lastCpu;
     if (gap > maxGap) [maxGap, cpuInMaxGap] = [gap, busy];
     maxBusy = Math.max(maxBusy, busy);
+    maxBusyByPhase[phase] = Math.max(maxBusyByPhase[phase] ?? 0, busy);
     if (busy > 3) busiest.push([Math.round(lastWall - started), Number(busy.toFixed(1))]);
     [lastWall, lastCpu] = [wall, used];
     if (++ticks % 5) return;
@@ -126,6 +171,7 @@ async function measure(
       cpuInMaxGapMs: cpuInMaxGap,
       maxBusyMs: maxBusy,
       busiest: busiest.sort((a, b) => b[1] - a[1]).slice(0, 5),
+      maxBusyByPhase,
     },
     ...extra,
   };
@@ -177,6 +223,98 @@ async function incremental(
   return { noopMs, noopHintedMs, pullMs, pullReposRead, pullHintedMs, pullHintedReposRead };
 }
 
+/**
+ * The app's report path after a pull, as the UI asks for it: CacheRuntime over a CacheService (its scan
+ * worker, its access tracker) over the store, the engine stood in for (no container, so no log to catch
+ * up with and no registry counters). Each pull goes to its own `library/app-N`, written as the registry
+ * does, and its JSON log lines are handed to the tracker as the follower does; the report after it is
+ * timed. Between pulls the CacheService's clock moves on past the hint's hold (15 s), so each report
+ * follows one pull, as the benchmark asks, without waiting 15 s.
+ */
+async function appReport(dir: string, pulls: number, offset: number, hooks: Hooks) {
+  const settings = { ...defaultMirrorSettings({ DRPC_HOME: tmpdir() }), dataDir: dirname(dir) };
+  if (mirrorDirs(settings).data !== dir) throw new Error(`the store must be <dataDir>/data: ${dir}`);
+  const state = mkdtempSync(join(tmpdir(), 'drpc-bench-app-'));
+  const docker = {
+    getContainer: () => ({
+      logs: async () => {
+        throw Object.assign(new Error('no such container'), { statusCode: 404 });
+      },
+    }),
+    modem: { demuxStream() {} },
+  } as unknown as Docker;
+  const mirror = { settings, inspect: async () => undefined, debugUrl: async () => undefined };
+  let skew = 0;
+  const refreshes: Array<{ hint: RefreshHint | undefined; ms: number; read: string[] }> = [];
+  const cache = new CacheService({
+    docker,
+    mirror: mirror as unknown as Mirror,
+    stateDir: state,
+    now: () => Date.now() + skew,
+    scanner: (root) => {
+      const worker = createWorkerScanner(root);
+      return {
+        ...worker,
+        async refreshSummary(hint) {
+          const t0 = performance.now();
+          const s = await worker.refreshSummary(hint);
+          refreshes.push({ hint, ms: performance.now() - t0, read: s.work.repositoriesRead });
+          return s;
+        },
+      };
+    },
+  });
+  const engine = Object.assign(
+    new EventEmitter<{ engine: [EngineHandle | undefined]; keeper: [KeeperEvent] }>(),
+    {
+      mirrorSettings: settings,
+      cache: async () => cache,
+      exclusive: async () => {
+        throw new Error('no prunes here');
+      },
+    },
+  );
+  const runtime = new CacheRuntime({
+    mirror: engine,
+    history: new CacheHistory(memoryStore()),
+    log: { info() {}, warn() {}, error() {} },
+  });
+  engine.emit('engine', { cache } as unknown as EngineHandle);
+  const appReportMs: number[] = [];
+  const appRefreshMs: number[] = [];
+  const appHints: Array<string[] | null> = [];
+  const appReposRead: string[][] = [];
+  try {
+    await runtime.report(); // the first look: a full scan on the worker
+    await sleep(150); // past the racy window
+    hooks.phase('pulls');
+    for (let i = 0; i < pulls; i++) {
+      const repository = `library/app-${((offset + i) * 10) % 2000}`;
+      const tag = `app-pulled-${process.pid}-${i}`;
+      const image = simulatePull(dir, repository, tag);
+      cache.tracker.ingest(pullLogLines(repository, tag, image));
+      await cache.tracker.flush();
+      const t0 = performance.now();
+      const report = await runtime.report();
+      appReportMs.push(performance.now() - t0);
+      const seen = report.repositories.find((r) => r.name === repository)?.tags.some((t) => t.name === tag);
+      if (!seen) throw new Error(`the report after the pull does not show ${repository}:${tag}`);
+      const last = refreshes.at(-1)!;
+      appRefreshMs.push(last.ms);
+      appHints.push(last.hint ? last.hint.repositories : null);
+      appReposRead.push([...last.read]);
+      await sleep(150);
+      skew += 20_000; // past the hold: the next report follows the next pull only
+    }
+  } finally {
+    runtime.stop();
+    await cache.tracker.stop();
+    await cache.close();
+    rmSync(state, { recursive: true, force: true });
+  }
+  return { appReportMs, appRefreshMs, appHints, appReposRead };
+}
+
 export async function run(variant: Variant, dir: string, pulls = 5, offset = 0): Promise<ChildResult> {
   switch (variant) {
     case 'idle':
@@ -220,6 +358,8 @@ export async function run(variant: Variant, dir: string, pulls = 5, offset = 0):
           await scanner.close();
         }
       });
+    case 'app-report':
+      return measure(variant, (hooks) => appReport(dir, pulls, offset, hooks));
   }
 }
 

@@ -1,5 +1,9 @@
 // The cache as one service over a mirror: report, plan and run prunes, reset, recover.
-// The CLI makes one per command; the app keeps one for its lifetime (and follows the log live).
+// The CLI makes one per command; the app keeps one per engine handle (and follows the log live).
+//
+// The store is scanned on a worker thread that keeps its model of the store between calls; each refresh
+// is told what the access log saw pulled since (refresh-hints.ts), so after a pull of R it reads R and
+// the blobs R newly links, not the whole store. Prune plans look everywhere.
 import type Docker from 'dockerode';
 import { join } from 'node:path';
 import type { Mirror } from '../mirror/mirror.js';
@@ -10,10 +14,12 @@ import { AccessTracker } from './access/tracker.js';
 import { executePrune, type PruneOptions, type PruneResult } from './prune/execute.js';
 import { planPrune, type PruneItem, type PrunePlan } from './prune/plan.js';
 import { recoverPrune, type RecoveryResult } from './prune/recover.js';
+import { RefreshHints, type RefreshTicket } from './refresh-hints.js';
 import { buildReport, type CacheReport } from './report.js';
 import { resetCache, type ResetResult } from './reset.js';
 import { selectByRule, type RetentionRule } from './retention.js';
 import type { ScanSummary } from './scan/summary.js';
+import type { TagSize } from './scan/tag-sizes.js';
 import type { ScanResult } from './scan/types.js';
 import { volumeSpace } from './scan/volume.js';
 import { createWorkerScanner, type WorkerScanner } from './scan/worker-scanner.js';
@@ -33,6 +39,10 @@ export interface CacheServiceOptions {
   stateDir: string;
   /** the clock, so retention can be tested without sleeping */
   now?: () => number;
+  /** the scan worker of the store (default: `createWorkerScanner`; tests wrap it) */
+  scanner?: (storeRoot: string) => WorkerScanner;
+  /** how long a pulled repository stays in every refresh's hint (default 15 s; see RefreshHints) */
+  hintHoldMs?: number;
 }
 
 export class CacheService {
@@ -45,6 +55,9 @@ export class CacheService {
    * first re-reads only what changed. It does not keep the process alive while idle.
    */
   private worker?: WorkerScanner;
+  private closed = false;
+  /** What the next refresh is told, from the access log's changes (every ingest: follower or catch-up). */
+  private readonly hints: RefreshHints;
 
   constructor(private readonly o: CacheServiceOptions) {
     this.tracker = new AccessTracker(
@@ -54,6 +67,8 @@ export class CacheService {
     );
     this.stats = new StatsCollector(o.mirror, jsonFileStore(join(o.stateDir, 'stats.json')));
     this.storeRoot = mirrorDirs(o.mirror.settings).data;
+    this.hints = new RefreshHints(o.hintHoldMs !== undefined ? { holdMs: o.hintHoldMs } : {});
+    this.tracker.onChange((change) => this.hints.changed(change, this.now()));
   }
 
   private now(): number {
@@ -67,25 +82,63 @@ export class CacheService {
   }
 
   private scanner(): WorkerScanner {
-    return (this.worker ??= createWorkerScanner(this.storeRoot));
+    // Closed (the engine handle it served was dropped): never start another worker nobody would stop.
+    if (this.closed) throw new AppError('ENGINE_UNREACHABLE', 'the mirror changed meanwhile: try again');
+    return (this.worker ??= (this.o.scanner ?? createWorkerScanner)(this.storeRoot));
   }
 
-  /** The whole scan (digest lists included), made on the worker. */
+  /** Runs one refresh on the worker as the hints say (or looking everywhere), and notes what it saw. */
+  private async refreshed<T>(
+    whole: boolean,
+    run: (worker: WorkerScanner, ticket: RefreshTicket) => Promise<T>,
+  ): Promise<T> {
+    const worker = this.scanner();
+    const ticket = this.hints.begin(this.now(), whole);
+    const value = await run(worker, ticket).catch((err: unknown) => {
+      throw this.closed ? new AppError('ENGINE_UNREACHABLE', 'the mirror changed meanwhile: try again') : err;
+    });
+    this.hints.done(ticket);
+    return value;
+  }
+
+  /** The whole scan (digest lists included), made on the worker after a refresh that looks everywhere. */
   scan(): Promise<ScanResult> {
-    return this.scanner().refresh();
+    return this.refreshed(true, (worker) => worker.refresh());
   }
 
-  /** Stops the scan worker, if one was started. */
+  /**
+   * The store's summary, refreshed on the worker: told the repositories the access log saw pulled since
+   * (as far as it was read: `report` reads it up to now first; the app's follower reads it live), or
+   * looking everywhere when `whole` or when nothing else can be trusted (the first refresh, after a
+   * prune or reset, after a change the log did not tie to a repository).
+   */
+  summary(options: { whole?: boolean } = {}): Promise<ScanSummary> {
+    return this.refreshed(options.whole ?? false, (worker, { hint }) => worker.refreshSummary(hint));
+  }
+
+  /** The next refresh looks everywhere: the store changed in a way the access log does not tell. */
+  lookEverywhere(): void {
+    this.hints.everything();
+  }
+
+  /** Every tag of a repository with its image's size, read on the worker. */
+  tagSizes(repository: string): Promise<TagSize[]> {
+    return this.scanner().tagSizes(repository);
+  }
+
+  /** Stops the scan worker, if one was started; the service scans no more. */
   async close(): Promise<void> {
+    this.closed = true;
     const worker = this.worker;
     this.worker = undefined;
     await worker?.close();
   }
 
   async report(scan?: ScanResult): Promise<CacheReport> {
+    // The log is read up to now first: what it adds is in the refresh's hint.
     await this.sync();
     // Without a scan given: the worker's summary, all a report needs (no digest lists cross).
-    const s: ScanResult | ScanSummary = scan ?? (await this.scanner().refreshSummary());
+    const s: ScanResult | ScanSummary = scan ?? (await this.summary());
     const volume = await volumeSpace(this.storeRoot).catch(() => ({ freeBytes: 0, totalBytes: 0 }));
     return buildReport(s, this.tracker.records, volume, await this.statistics(false));
   }
@@ -99,7 +152,8 @@ export class CacheService {
 
   /**
    * A prune plan for a selection. With a scan given, planned here on it; without, planned on the worker
-   * right after a refresh (retention rules count every repository's blobs: worker work on a large store).
+   * right after a refresh that looks everywhere (a prune takes things away: its preview trusts no hint;
+   * retention rules count every repository's blobs, worker work on a large store).
    */
   async plan(selection: PruneSelection, scan?: ScanResult): Promise<PrunePlan> {
     await this.sync();
@@ -110,7 +164,9 @@ export class CacheService {
         if (!selection.items.length)
           throw new AppError('INVALID_INPUT', 'choose at least one repository or tag');
         if (scan) return planPrune(scan, this.storeRoot, selection.items, 'chosen');
-        return this.scanner().planNow({ kind: 'items', items: selection.items, reason: 'chosen' });
+        return this.refreshed(true, (worker) =>
+          worker.planNow({ kind: 'items', items: selection.items, reason: 'chosen' }),
+        );
       case 'unused':
         if (!(selection.days >= 0)) throw new AppError('INVALID_INPUT', 'days must be zero or more');
         rule = selection;
@@ -124,16 +180,21 @@ export class CacheService {
         rule = selection;
         break;
     }
-    if (!scan) return this.scanner().planNow(rule, access, this.now());
+    if (!scan) return this.refreshed(true, (worker) => worker.planNow(rule, access, this.now()));
     const { items, reason } = selectByRule(scan, access, rule, this.now());
     return planPrune(scan, this.storeRoot, items, reason);
   }
 
   async prune(plan: PrunePlan, opts: PruneOptions = {}): Promise<PruneResult> {
-    await this.recover();
-    const result = await executePrune(this.o.docker, this.o.mirror, plan, opts);
-    await this.spaceFreed();
-    return result;
+    try {
+      await this.recover();
+      const result = await executePrune(this.o.docker, this.o.mirror, plan, opts);
+      await this.spaceFreed();
+      return result;
+    } finally {
+      // Repositories moved away, blobs collected (or half of it, rolled back): nothing the log tells.
+      this.hints.everything();
+    }
   }
 
   private async spaceFreed(): Promise<void> {
@@ -147,9 +208,13 @@ export class CacheService {
   }
 
   async reset(confirmation: string, onProgress?: Parameters<typeof resetCache>[2]): Promise<ResetResult> {
-    await this.recover();
-    const result = await resetCache(this.o.mirror, confirmation, onProgress);
-    await this.spaceFreed();
-    return result;
+    try {
+      await this.recover();
+      const result = await resetCache(this.o.mirror, confirmation, onProgress);
+      await this.spaceFreed();
+      return result;
+    } finally {
+      this.hints.everything();
+    }
   }
 }

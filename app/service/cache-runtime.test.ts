@@ -4,9 +4,9 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
 import type { PruneOptions } from '../cache/prune/execute.js';
 import type { PrunePlan } from '../cache/prune/plan.js';
-import type { ScanResult } from '../cache/scan/types.js';
+import type { ScanSummary } from '../cache/scan/summary.js';
 import type { CacheService } from '../cache/service.js';
-import type { CacheChange, CacheProgress } from '../contract/values.js';
+import type { CacheChange, CacheProgress, KeeperEvent } from '../contract/values.js';
 import { defaultMirrorSettings } from '../mirror/settings.js';
 import { memoryStore } from '../settings/json-file.js';
 import { AppError } from '../util/errors.js';
@@ -59,10 +59,18 @@ function setup() {
       return { freedBytes: 4000, repositoriesRemoved: 1, status: {} as never };
     }),
     report: vi.fn(),
-  } as unknown as CacheService & { prune: ReturnType<typeof vi.fn>; plan: ReturnType<typeof vi.fn> };
+    summary: vi.fn(async () => ({ blobBytes, repositories: [{}, {}] }) as unknown as ScanSummary),
+    tagSizes: vi.fn(async () => []),
+    lookEverywhere: vi.fn(),
+    close: vi.fn(async () => {}),
+  } as unknown as CacheService & {
+    prune: ReturnType<typeof vi.fn>;
+    plan: ReturnType<typeof vi.fn>;
+    summary: ReturnType<typeof vi.fn>;
+  };
   const operations: string[] = [];
   let settings = defaultMirrorSettings({ DRPC_HOME: '/tmp/drpc-rt' });
-  const emitter = new EventEmitter<{ engine: [EngineHandle | undefined] }>();
+  const emitter = new EventEmitter<{ engine: [EngineHandle | undefined]; keeper: [KeeperEvent] }>();
   // A getter (Object.assign would copy its value once): the data directory can change under a plan.
   Object.defineProperty(emitter, 'mirrorSettings', { get: () => settings });
   const mirror = Object.assign(emitter as typeof emitter & { mirrorSettings: typeof settings }, {
@@ -74,14 +82,9 @@ function setup() {
   });
   let now = 1_000_000;
   const history = new CacheHistory(memoryStore(), { minGapMs: 0 });
-  const scanner = {
-    refresh: vi.fn(async () => ({ blobBytes, repositories: [{}, {}] }) as unknown as ScanResult),
-  };
-  const scanners: string[] = [];
   const runtime = new CacheRuntime({
     mirror,
     history,
-    scanner: (root) => (scanners.push(root), scanner),
     log: { info() {}, warn() {}, error() {} },
     now: () => now,
     planTtlMs: 60_000,
@@ -92,7 +95,6 @@ function setup() {
   runtime.on('changed', (c) => changes.push(c.reason));
   return {
     runtime,
-    scanners,
     cache,
     mirror,
     history,
@@ -155,17 +157,35 @@ describe('CacheRuntime', () => {
     await expect(runtime.prune(b.id)).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 
-  it('plans on one incremental scanner per store, and starts a new one after a prune', async () => {
-    const { runtime, scanners, cache } = setup();
-    await runtime.plan({ kind: 'unused', days: 1 });
+  it("plans on the cache's worker (no scan of its own handed in), and samples looking everywhere after a prune", async () => {
+    const { runtime, cache } = setup();
     const p = await runtime.plan({ kind: 'unused', days: 2 });
-    expect(scanners).toEqual(['/tmp/drpc-rt/mirror/data']);
-    expect(cache.plan).toHaveBeenLastCalledWith(
-      { kind: 'unused', days: 2 },
-      expect.objectContaining({ blobBytes: 5000 }),
-    );
+    expect(cache.plan).toHaveBeenLastCalledWith({ kind: 'unused', days: 2 });
+    expect(cache.summary).not.toHaveBeenCalled();
     await runtime.prune(p.id);
-    expect(scanners).toHaveLength(2);
+    expect(cache.summary.mock.calls).toEqual([[{ whole: true }]]);
+  });
+
+  it('stops the scan worker of an engine handle it no longer follows, and when stopped', async () => {
+    const { runtime, cache, mirror } = setup();
+    const other = { ...cache, close: vi.fn(async () => {}) } as unknown as CacheService;
+    mirror.emit('engine', { cache } as unknown as EngineHandle);
+    mirror.emit('engine', { cache: other } as unknown as EngineHandle);
+    expect(cache.close).toHaveBeenCalledTimes(1);
+    expect(other.close).not.toHaveBeenCalled();
+    runtime.stop();
+    expect(other.close).toHaveBeenCalledTimes(1);
+  });
+
+  it('has the next refresh look everywhere when the mirror changes mode (offline links layers)', () => {
+    const { runtime, cache, mirror } = setup();
+    mirror.emit('engine', { cache } as unknown as EngineHandle);
+    const at = new Date().toISOString();
+    mirror.emit('keeper', { kind: 'failed', message: 'no', at });
+    expect(cache.lookEverywhere).not.toHaveBeenCalled();
+    mirror.emit('keeper', { kind: 'mode', mode: 'offline', previous: 'proxy', message: 'offline', at });
+    expect(cache.lookEverywhere).toHaveBeenCalledTimes(1);
+    runtime.stop();
   });
 
   it('resets as an exclusive operation with progress, then samples the empty cache', async () => {

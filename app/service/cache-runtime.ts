@@ -1,37 +1,43 @@
 // The cache as the app runs it, over the current engine handle's CacheService: the report, prune plans
 // kept by id (the UI prunes by id, so it can never hand in a plan of its own), prunes and resets as
 // exclusive mirror operations with progress, a size history, and live "something was pulled" events.
+//
+// Nothing here reads the store: the CacheService scans on its worker thread (reports, samples, plans
+// and a repository's tag sizes), each refresh told what the followed log saw pulled since, so the report
+// after a pull of R re-reads R alone. Looks everywhere: the first, the timed samples, after a prune or a
+// reset, and after the mirror changed mode. A dropped engine handle's worker is stopped.
 import { EventEmitter } from 'node:events';
 import type { PruneProgress, PruneResult } from '../cache/prune/execute.js';
 import type { PrunePlan } from '../cache/prune/plan.js';
 import type { CacheReport } from '../cache/report.js';
 import { RESET_CONFIRMATION, type ResetResult } from '../cache/reset.js';
-import { createScanner, type Scanner } from '../cache/scan/scanner.js';
-import type { ScanResult } from '../cache/scan/types.js';
 import type { CacheService, PruneSelection } from '../cache/service.js';
 import type {
   CacheChange,
   CacheProgress,
   HistorySample,
+  KeeperEvent,
   PrunePlanView,
   TagSize,
 } from '../contract/values.js';
-import { mirrorDirs } from '../mirror/settings.js';
 import { AppError, messageOf } from '../util/errors.js';
 import type { CacheHistory } from './history.js';
 import type { EngineHandle, MirrorService } from './mirror-service.js';
-import { tagSizes } from './tag-sizes.js';
 import type { ServiceLogger } from './types.js';
 
 export interface CacheRuntimeOptions {
   mirror: Pick<MirrorService, 'cache' | 'exclusive' | 'mirrorSettings'> & {
     on(event: 'engine', listener: (handle: EngineHandle | undefined) => void): unknown;
+    on(event: 'keeper', listener: (event: KeeperEvent) => void): unknown;
   };
   history: CacheHistory;
   log: ServiceLogger;
   /** the cache's size was measured (main raises the over-quota notice from it) */
   onUsage?: (bytes: number) => void;
-  /** how often the size is sampled for the history (default hourly) */
+  /**
+   * how often the size is sampled for the history (default hourly); a sample's refresh looks
+   * everywhere, the safety net for what the log does not tell (the registry expiring what it cached)
+   */
   sampleIntervalMs?: number;
   /** how long a plan may wait for its prune (default 15 minutes) */
   planTtlMs?: number;
@@ -43,8 +49,6 @@ export interface CacheRuntimeOptions {
    */
   pullSettleMs?: number;
   now?: () => number;
-  /** the scanner of a store (default: the core's incremental scanner) */
-  scanner?: (storeRoot: string) => Pick<Scanner, 'refresh'>;
 }
 
 const RESET_STEPS = {
@@ -81,11 +85,14 @@ export class CacheRuntime extends EventEmitter<{ progress: [CacheProgress]; chan
   private follower?: { cache: CacheService; stop: () => void };
   private timer?: NodeJS.Timeout;
   private pullTimer?: NodeJS.Timeout;
-  private scanner?: { root: string; scanner: Pick<Scanner, 'refresh'> };
 
   constructor(private readonly o: CacheRuntimeOptions) {
     super();
     o.mirror.on('engine', (handle) => this.follow(handle?.cache));
+    // Going offline, the mode controller links layers the proxy never linked: not in the log.
+    o.mirror.on('keeper', (event) => {
+      if (event.kind === 'mode') this.follower?.cache.lookEverywhere();
+    });
   }
 
   /** Samples the size now and then on a timer. */
@@ -105,7 +112,8 @@ export class CacheRuntime extends EventEmitter<{ progress: [CacheProgress]; chan
 
   async report(): Promise<CacheReport> {
     const cache = await this.o.mirror.cache();
-    const report = await cache.report(await this.scan());
+    // Scanned on the cache's worker, told what the log saw pulled since the last look.
+    const report = await cache.report();
     this.o.onUsage?.(report.totals.blobBytes);
     // Each look at the cache is a sample too; close ones fold into one point (see CacheHistory).
     void this.o.history
@@ -115,7 +123,8 @@ export class CacheRuntime extends EventEmitter<{ progress: [CacheProgress]; chan
   }
 
   async tags(repository: string): Promise<{ repository: string; tags: TagSize[] }> {
-    return { repository, tags: await tagSizes(this.storeRoot(), repository) };
+    const cache = await this.o.mirror.cache();
+    return { repository, tags: await cache.tagSizes(repository) };
   }
 
   history(): Promise<HistorySample[]> {
@@ -124,7 +133,8 @@ export class CacheRuntime extends EventEmitter<{ progress: [CacheProgress]; chan
 
   async plan(selection: PruneSelection): Promise<PrunePlanView> {
     const cache = await this.o.mirror.cache();
-    const plan = await cache.plan(selection, await this.scan());
+    // Planned on the worker, after a refresh that looks everywhere.
+    const plan = await cache.plan(selection);
     const now = this.now();
     for (const [id, kept] of this.plans) if (this.expired(kept, now)) this.plans.delete(id);
     this.plans.set(plan.id, { plan, dataDir: this.dataDir(), at: now });
@@ -151,9 +161,8 @@ export class CacheRuntime extends EventEmitter<{ progress: [CacheProgress]; chan
         onProgress: (p: PruneProgress) => this.emit('progress', { operation: 'prune', ...p }),
       });
     });
-    // Every other plan was made against what was there before; the next scan starts afresh.
+    // Every other plan was made against what was there before; the sample looks everywhere.
     this.plans.clear();
-    this.scanner = undefined;
     await this.sample('pruned', true).catch((err: unknown) => this.quiet('sample', err));
     return result;
   }
@@ -173,24 +182,26 @@ export class CacheRuntime extends EventEmitter<{ progress: [CacheProgress]; chan
       );
     });
     this.plans.clear();
-    this.scanner = undefined;
     await this.sample('reset', true).catch((err: unknown) => this.quiet('sample', err));
     return result;
   }
 
-  /** Measures the size, keeps it in the history and tells the UI. */
+  /** Measures the size (a refresh that looks everywhere), keeps it in the history and tells the UI. */
   private async sample(reason: CacheChange['reason'], force = false): Promise<void> {
-    await this.o.mirror.cache();
-    const scan = await this.scan();
-    this.o.onUsage?.(scan.blobBytes);
+    const cache = await this.o.mirror.cache();
+    const summary = await cache.summary({ whole: true });
+    this.o.onUsage?.(summary.blobBytes);
     await this.o.history.record(
-      { at: this.now(), bytes: scan.blobBytes, repositories: scan.repositories.length },
+      { at: this.now(), bytes: summary.blobBytes, repositories: summary.repositories.length },
       { force },
     );
     this.emit('changed', { reason, at: this.now() });
   }
 
-  /** Follows the mirror's log: a pull shows up in the UI moments after it happened. */
+  /**
+   * Follows the mirror's log: a pull shows up in the UI moments after it happened (and the cache's
+   * next refresh is told what was pulled). The handle before, dropped, has its scan worker stopped.
+   */
   private follow(cache: CacheService | undefined): void {
     if (this.follower?.cache === cache) return;
     this.follower?.stop();
@@ -204,6 +215,7 @@ export class CacheRuntime extends EventEmitter<{ progress: [CacheProgress]; chan
         stopped = true;
         unsubscribe();
         void cache.tracker.stop();
+        void cache.close().catch((err: unknown) => this.quiet('scan worker', err));
       },
     };
     // The records on disk first: a follower starting from nothing would save only this log's pulls.
@@ -228,18 +240,6 @@ export class CacheRuntime extends EventEmitter<{ progress: [CacheProgress]; chan
     }, this.o.pullQuietMs ?? 1000);
   }
 
-  /**
-   * The store as the incremental scanner sees it: each look re-reads only the repositories that changed
-   * and the blobs it has not seen, so the report after a pull does not walk the whole cache again.
-   */
-  private scan(): Promise<ScanResult> {
-    const root = this.storeRoot();
-    if (this.scanner?.root !== root) {
-      this.scanner = { root, scanner: (this.o.scanner ?? createScanner)(root) };
-    }
-    return this.scanner.scanner.refresh();
-  }
-
   private expired(kept: KeptPlan, now: number): boolean {
     return now - kept.at > (this.o.planTtlMs ?? 15 * 60_000);
   }
@@ -248,10 +248,6 @@ export class CacheRuntime extends EventEmitter<{ progress: [CacheProgress]; chan
     const settings = this.o.mirror.mirrorSettings;
     if (!settings) throw new AppError('ENGINE_UNREACHABLE', 'the mirror is not set up yet');
     return settings.dataDir;
-  }
-
-  private storeRoot(): string {
-    return mirrorDirs({ dataDir: this.dataDir() }).data;
   }
 
   private quiet(what: string, err: unknown): void {

@@ -43,11 +43,15 @@ export interface Stored {
   kind: 'stored';
   time: number;
   requestId: string;
+  /** the repository it was stored for, from the message (`... entry for <repo>@<digest> with ttl=...`) */
+  repo?: string;
 }
 
 export type LogEntry = ManifestRequest | BlobRequest | UpstreamContact | DiskFull | Stored;
 
 const MANIFEST_URI = /^\/v2\/(.+)\/manifests\/([^/?#]+)$/;
+// 2.8's scheduler: "Adding new scheduler entry for library/busybox@sha256:<hex> with ttl=167h59m59.9s".
+const SCHEDULED = /^Adding new scheduler entry for (.+?)@sha256:[0-9a-f]{64} with ttl=/;
 const BLOB_URI = /^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]{64})$/;
 
 /** One log line -> what it tells about pulls, or undefined for anything else. */
@@ -66,7 +70,10 @@ export function parseLogLine(line: string): LogEntry | undefined {
   const msg = String(e.msg ?? '');
   if (/no space left on device/i.test(line)) return { kind: 'disk-full', time, requestId };
   // 2.8 schedules expiry for what it has just stored: the one trace of a completed copy.
-  if (msg.startsWith('Adding new scheduler entry')) return { kind: 'stored', time, requestId };
+  if (msg.startsWith('Adding new scheduler entry')) {
+    const repo = SCHEDULED.exec(msg)?.[1];
+    return { kind: 'stored', time, requestId, ...(repo ? { repo } : {}) };
+  }
   if (msg.startsWith('Challenge established with upstream') && requestId)
     return { kind: 'upstream', time, requestId };
   if (msg !== 'response completed') return undefined;

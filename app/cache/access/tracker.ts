@@ -8,6 +8,14 @@ import type { JsonStore } from '../../settings/json-file.js';
 import { parseLogLine } from './log-entry.js';
 import { AccessFolder, emptyRecords, type AccessRecords } from './records.js';
 
+/** What one batch of log lines told: the repositories it concerned, and whether that is all of it. */
+export interface AccessChange {
+  /** repositories pulled from, or stored into (sorted, each once) */
+  repositories: string[];
+  /** false when a line folded in changed something without naming a repository (a failed write) */
+  complete: boolean;
+}
+
 export interface TrackerOptions {
   /** false while the mirror serves without its upstream (offline mode) */
   isOnline?: () => boolean;
@@ -21,7 +29,7 @@ export class AccessTracker {
   private stream?: NodeJS.ReadableStream & { destroy?: () => void };
   private saveTimer?: NodeJS.Timeout;
   private saving = Promise.resolve();
-  private listeners = new Set<() => void>();
+  private listeners = new Set<(change: AccessChange) => void>();
 
   constructor(
     private readonly docker: Docker,
@@ -39,8 +47,8 @@ export class AccessTracker {
     this.folder = new AccessFolder(raw?.version === 1 ? raw : emptyRecords());
   }
 
-  /** Called after new pulls were folded in. */
-  onChange(fn: () => void): () => void {
+  /** Called after new pulls were folded in, with the repositories they concerned. */
+  onChange(fn: (change: AccessChange) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
   }
@@ -49,13 +57,19 @@ export class AccessTracker {
   ingest(text: string): number {
     let added = 0;
     const online = this.opts.isOnline?.() ?? true;
+    const repositories = new Set<string>();
+    let complete = true;
     for (const line of text.split('\n')) {
       const e = parseLogLine(line);
-      if (e && this.folder.addEntry(e, online)) added++;
+      if (!e || !this.folder.addEntry(e, online)) continue;
+      added++;
+      if ('repo' in e && e.repo) repositories.add(e.repo);
+      else complete = false;
     }
     if (added) {
       this.scheduleSave();
-      for (const fn of this.listeners) fn();
+      const change: AccessChange = { repositories: [...repositories].sort(), complete };
+      for (const fn of this.listeners) fn(change);
     }
     return added;
   }

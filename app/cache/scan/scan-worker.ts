@@ -10,6 +10,7 @@ import { nodeFs } from './fs-port.js';
 import { ModelHolder, runToEnd } from './scanner.js';
 import type { RefreshHint, StoreModel, SummaryHead } from './store-model.js';
 import type { RepositorySummary } from './summary.js';
+import { tagSizes, type TagSize } from './tag-sizes.js';
 import type { RepositoryScan, ScanResult } from './types.js';
 
 export type { SummaryHead } from './store-model.js';
@@ -59,6 +60,8 @@ export interface WorkerCalls {
   };
   /** One repository of the last full scan, null when it has none of that name. */
   repository: { args: { name: string }; reply: RepositoryScan | null };
+  /** Every tag of a repository with its image's size, read from the store now (tag-sizes.ts). */
+  tagSizes: { args: { repository: string }; reply: TagSize[] };
 }
 export type WorkerCall = keyof WorkerCalls;
 
@@ -162,6 +165,8 @@ function answer(req: WorkerRequest): unknown {
     }
     case 'repository':
       return lastModel().repository(req.name) ?? null;
+    case 'tagSizes':
+      return tagSizes(init.dataDir, req.repository);
   }
 }
 
@@ -176,7 +181,8 @@ function describe(err: unknown): WorkerError {
   };
 }
 
-// One request at a time, in order (a plan waits for the refresh before it).
+// One request at a time, in order (a plan waits for the refresh before it; tag sizes, read with
+// promises, hold the queue until they are in).
 let queue: Promise<void> = Promise.resolve();
 parentPort?.on('message', (req: WorkerRequest) => {
   queue = queue

@@ -8,13 +8,21 @@
 // last summary and the worker sends the repositories added, changed or removed since (a pull: one).
 // `refresh` and `scanStoreInWorker` still return the full result, for small stores, tests and tools.
 //
-// The worker file must load both from source (vitest, `npx tsx`) and compiled (`dist/**/*.js`):
-// compiled, this module is `worker-scanner.js` and the worker is the sibling `scan-worker.js`;
-// from source, the worker is `scan-worker.ts`, which plain Node cannot load (and vitest's transform
-// does not reach worker threads), so the worker gets tsx's loader through `--import` (resolved
-// from this file, so it works whatever the cwd; tsx is a dev dependency, needed only from source).
+// The worker file is the sibling `scan-worker` with this module's own extension (`scanWorkerEntry`), so
+// it loads in every way the app runs:
+// - from source (vitest, `npx tsx`, the browser bridge): `scan-worker.ts`, which plain Node cannot load
+//   (and vitest's transform does not reach worker threads), so the worker gets tsx's loader through
+//   `--import` (resolved from this file, so it works whatever the cwd; tsx is a dev dependency, needed
+//   only from source);
+// - compiled by tsc (`dist/**/*.js`, the CLI; bench/scan-child): `scan-worker.js` beside `worker-scanner.js`;
+// - bundled (the Electron main process): this module is inlined into `out/main/index.mjs`, and the
+//   main build (vite.main.config.ts) emits the worker, bundled on its own with nothing but Node's
+//   built-ins to import, as `out/main/scan-worker.mjs`. Packaged, the bundle lies inside `app.asar` and
+//   the worker is unpacked beside it (electron-builder.yml `asarUnpack`): a path through `app.asar/`
+//   is taken to `app.asar.unpacked/`, where the worker is a plain file Node loads as it is.
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { extname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { HeapInfo } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../util/errors.js';
@@ -31,6 +39,7 @@ import type {
 } from './scan-worker.js';
 import type { RefreshHint } from './store-model.js';
 import type { RepositorySummary, ScanSummary } from './summary.js';
+import type { TagSize } from './tag-sizes.js';
 import type { RepositoryScan, ScanResult } from './types.js';
 
 export interface WorkerScanner {
@@ -64,6 +73,8 @@ export interface WorkerScanner {
   ): Promise<PrunePlan>;
   /** Everything the last full scan knows of one repository (digest lists included), or undefined. */
   repository(name: string): Promise<RepositoryScan | undefined>;
+  /** Every tag of a repository with its image's size, read from the store on the worker. */
+  tagSizes(repository: string): Promise<TagSize[]>;
   /** The worker's V8 heap, for diagnostics and benchmarks. */
   heapStatistics(): Promise<HeapInfo>;
   /** Stops the worker; pending requests are rejected. */
@@ -83,12 +94,22 @@ export interface WorkerScannerOptions extends Omit<WorkerInit, 'dataDir'> {
 const DEFAULT_PAGE_WEIGHT = 500;
 const YOUNG_GENERATION_MB = 4;
 
+/**
+ * The worker's file for a module at `moduleUrl` (this one's, wherever it runs): the sibling
+ * `scan-worker` with the module's extension, outside `app.asar`, and the loader it needs.
+ */
+export function scanWorkerEntry(moduleUrl: string): { url: URL; execArgv: string[] } {
+  const ext = extname(fileURLToPath(moduleUrl));
+  const sibling = new URL(`./scan-worker${ext}`, moduleUrl);
+  // `/app.asar/` as a path segment: a file of the packaged app, unpacked beside the archive.
+  const url = new URL(sibling.href.replace(/\.asar\//, '.asar.unpacked/'));
+  const execArgv =
+    ext === '.ts' ? ['--import', pathToFileURL(createRequire(moduleUrl).resolve('tsx')).href] : [];
+  return { url, execArgv };
+}
+
 function startWorker(init: WorkerInit): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './scan-worker.ts' : './scan-worker.js', import.meta.url);
-  const execArgv = fromSource
-    ? ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href]
-    : [];
+  const { url, execArgv } = scanWorkerEntry(import.meta.url);
   // A scan allocates a Stats object per lstat, all short-lived: a small young generation collects them
   // as often and keeps the worker's resident memory down (benchmark store: about 145 MB peak RSS with
   // V8's default, about 120 MB with 4 MB, scan time unchanged; docs/benchmarks.md).
@@ -194,6 +215,7 @@ export function createWorkerScanner(dataDir: string, options: WorkerScannerOptio
         ...(hint !== undefined ? { hint } : {}),
       }),
     repository: async (name) => (await call('repository', { name })) ?? undefined,
+    tagSizes: (repository) => call('tagSizes', { repository }),
     heapStatistics: () => worker.getHeapStatistics(),
     async close() {
       failAll(new Error('scan worker closed'));

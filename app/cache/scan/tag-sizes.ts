@@ -1,12 +1,20 @@
 // The size of each tag's image, read on demand when the UI opens a repository: the current manifest,
 // an index's platform manifests, and every blob they reference that the store holds. The report does
-// not carry this (it would open every manifest of every repository on each refresh).
+// not carry this (it would open every manifest of every repository on each refresh). The app reads it
+// on the scan worker (`WorkerScanner.tagSizes`): the manifests are parsed there, not on the main thread.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkRepository, isTagName, within } from '../cache/prune/names.js';
-import { expandManifests, manifestReferences } from '../cache/prune/tag-graph.js';
-import { blobDataPath, parseLink, storeLayout } from '../cache/scan/layout.js';
-import type { TagSize } from '../contract/values.js';
+import { checkRepository, isTagName, within } from '../prune/names.js';
+import { expandManifests, manifestReferences } from '../prune/tag-graph.js';
+import { blobDataPath, parseLink, storeLayout } from './layout.js';
+
+/** One tag and its image's bytes (the contract's TagSize). */
+export interface TagSize {
+  name: string;
+  /** `current/link`'s digest; null when that link is missing or unreadable */
+  digest: string | null;
+  bytes: number;
+}
 
 const REPOS = 'docker/registry/v2/repositories';
 
