@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { sep } from 'node:path';
 import { parseDockerHost } from '../app/docker/connection.js';
+import { pullImage } from '../app/mirror/image.js';
 import type Docker from 'dockerode';
 import {
   baseDaemonConfig,
@@ -123,16 +124,7 @@ async function ensureOnExternalEngine(host: string): Promise<TestbedInfo & { fix
 /** Docker Desktop can pull registry:2; a Linux engine without a network gets the scratch-built one. */
 async function obtainRegistryImage(docker: Docker): Promise<void> {
   try {
-    await new Promise<void>((resolve, reject) => {
-      docker.pull(REGISTRY_IMAGE, (err: Error | null, stream: NodeJS.ReadableStream) => {
-        if (err) return reject(err);
-        docker.modem.followProgress(stream, (e: Error | null, events: Array<{ error?: string }>) => {
-          const failed = events?.find((x) => x.error);
-          if (e || failed) reject(new Error(e?.message ?? failed?.error));
-          else resolve();
-        });
-      });
-    });
+    await pullImage(docker, REGISTRY_IMAGE);
   } catch (err) {
     if (!existsSync('/usr/bin/docker-registry'))
       throw new Error(`cannot pull ${REGISTRY_IMAGE} (${(err as Error).message}) and cannot build it here`, {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pullLogLines } from '../../bench/pull-log.js';
 import { generateStore, simulatePull } from '../../bench/synthetic-store.js';
+import { smallStore } from '../cache/scan/test-fixture.js';
 import type { RefreshHint } from '../cache/scan/store-model.js';
 import { StoreModel } from '../cache/scan/store-model.js';
 import type { ScanSummary } from '../cache/scan/summary.js';
@@ -79,14 +80,7 @@ beforeEach(async () => {
   home = mkdtempSync(join(tmpdir(), 'drpc-runtime-scan-'));
   workers = [];
   settings = { ...defaultMirrorSettings({ DRPC_HOME: home }), dataDir: join(home, 'mirror') };
-  generateStore(mirrorDirs(settings).data, {
-    repositories: 40,
-    tagsPerRepo: 3,
-    blobsPerImage: 5,
-    sharedBasePool: 4,
-    seed: 7,
-    multiPlatformEvery: 5,
-  });
+  generateStore(mirrorDirs(settings).data, smallStore(7));
   cache = new CacheService({
     docker,
     mirror: {

@@ -4,19 +4,19 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateStore, simulatePull, type SyntheticStore } from '../../../bench/synthetic-store.js';
+import { simulatePull, type SyntheticStore } from '../../../bench/synthetic-store.js';
 import { DigestTable, IdSet } from './digests.js';
-import { countingFs, nodeFs, type CountingFs } from './fs-port.js';
+import { nodeFs, type CountingFs } from './fs-port.js';
 import { createScanner, runToEnd, scanStore, type Scanner } from './scanner.js';
 import { StoreModel } from './store-model.js';
-import { summarize, type ScanSummary } from './summary.js';
+import { summarize } from './summary.js';
 import { StoreBuilder } from './test-store.js';
-import type { ScanResult } from './types.js';
+import { scanFixture, withoutTiming } from './test-fixture.js';
 import { createWorkerScanner } from './worker-scanner.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const content = ({ scannedAt: _s, durationMs: _d, work: _w, ...rest }: ScanResult) => rest;
-const timeless = ({ scannedAt: _s, durationMs: _d, work: _w, ...rest }: ScanSummary) => rest;
+const content = withoutTiming;
+const timeless = withoutTiming;
 
 let dir: string;
 let synthetic: SyntheticStore;
@@ -25,19 +25,7 @@ let scanner: Scanner;
 let store: StoreBuilder;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'scan-hint-'));
-  synthetic = generateStore(dir, {
-    repositories: 40,
-    tagsPerRepo: 3,
-    blobsPerImage: 5,
-    sharedBasePool: 4,
-    seed: 11,
-    multiPlatformEvery: 5,
-  });
-  store = new StoreBuilder(dir);
-  fs = countingFs();
-  scanner = createScanner(dir, { fs });
-  await sleep(120); // past the racy window
+  ({ dir, synthetic, fs, scanner, store } = await scanFixture('scan-hint-', 11));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -2,15 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { generateStore, type SyntheticStore } from '../../../bench/synthetic-store.js';
-import { countingFs, type CountingFs } from './fs-port.js';
+import type { SyntheticStore } from '../../../bench/synthetic-store.js';
+import type { CountingFs } from './fs-port.js';
 import { createScanner, scanStore, type Scanner } from './scanner.js';
 import { StoreBuilder } from './test-store.js';
-import type { ScanResult } from './types.js';
+import { scanFixture, withoutTiming } from './test-fixture.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** A scan without its timing and work report: what a fresh full scan must reproduce. */
-const content = ({ scannedAt: _s, durationMs: _d, work: _w, ...rest }: ScanResult) => rest;
+const content = withoutTiming;
 
 let dir: string;
 let synthetic: SyntheticStore;
@@ -19,20 +17,7 @@ let scanner: Scanner;
 let store: StoreBuilder;
 
 beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'scan-incr-'));
-  synthetic = generateStore(dir, {
-    repositories: 40,
-    tagsPerRepo: 3,
-    blobsPerImage: 5,
-    sharedBasePool: 4,
-    seed: 7,
-    multiPlatformEvery: 5,
-  });
-  store = new StoreBuilder(dir);
-  fs = countingFs();
-  scanner = createScanner(dir, { fs });
-  // Let the generator's mtimes age past the racy window, so the first scan's fingerprints are trusted.
-  await sleep(120);
+  ({ dir, synthetic, fs, scanner, store } = await scanFixture('scan-incr-', 7));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
