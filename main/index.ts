@@ -1,6 +1,8 @@
-// The composition root of the Electron main process: builds every piece over the real Electron APIs
-// and wires them together. Everything it wires is tested on its own; index.test.ts runs this whole
-// file against a fake `electron` module. It starts itself only inside Electron.
+// The Electron composition of the main process: the core comes from the one composition root
+// (app/core/compose.ts) given Electron's adapters (electron-store, safeStorage, notifications, the login
+// item); this file adds only the shell over it: tray, popover, dashboard, IPC, security, lifecycle.
+// Everything it wires is tested on its own; index.test.ts runs this whole file against a fake
+// `electron` module. It starts itself only inside Electron.
 import {
   app,
   BrowserWindow,
@@ -20,20 +22,15 @@ import {
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Notice } from '../app/contract/values.js';
-import { shouldStartOnLaunch } from '../app/shell/notices.js';
+import { composeCore } from '../app/core/compose.js';
 import { devServerOrigin, isTrustedRendererUrl } from '../app/shell/trusted-url.js';
 import { jsonFileStore } from '../app/settings/json-file.js';
 import { defaultPaths } from '../app/settings/paths.js';
 import { messageOf } from '../app/util/errors.js';
 import { toCallError } from '../app/contract/envelope.js';
-import { DockerMachine } from '../app/configure/machine/cli.js';
-import { EngineUndoStore } from '../app/configure/undo-store.js';
-import { CacheRuntime } from '../app/service/cache-runtime.js';
-import { EnginesRuntime } from '../app/service/engines-runtime.js';
-import { CacheHistory } from '../app/service/history.js';
-import { UpstreamWatch, type UpstreamWatchOptions } from '../app/service/upstream.js';
+import type { BuildEngine } from '../app/service/mirror-service.js';
+import type { UpstreamWatchOptions } from '../app/service/upstream.js';
 import { e2eHooks } from './e2e-hooks.js';
-import { createHandlers } from './handlers.js';
 import { createEventSender, registerCalls } from './ipc.js';
 import {
   claimSingleInstance,
@@ -43,8 +40,6 @@ import {
   setLoginItem,
 } from './lifecycle.js';
 import { createLogger, fileSink } from './log.js';
-import { MirrorService, realEngine, type BuildEngine } from './mirror-service.js';
-import { Notices } from './notifications.js';
 import {
   Dashboard,
   dashboardWindowOptions,
@@ -54,7 +49,7 @@ import {
 } from './popover.js';
 import { CredentialVault } from './secrets.js';
 import { guardContents, hardenSession, secureWebPreferences } from './security.js';
-import { ElectronSettingsFile, loadOrReset, SettingsService } from './settings-store.js';
+import { ElectronSettingsFile } from './settings-store.js';
 import { TrayController } from './tray.js';
 
 export interface ShellOptions {
@@ -96,54 +91,29 @@ export async function startApp(opts: ShellOptions = {}) {
   );
 
   const file = new ElectronSettingsFile(configDir);
-  const loaded = await loadOrReset(file, log, { env });
-  const settings = new SettingsService(file, loaded.settings);
-  const notices = new Notices({
+  const core = await composeCore({
+    settingsFile: file,
+    vault: new CredentialVault(safeStorage, jsonFileStore(join(configDir, 'credentials.json')), log),
     notify: (n: Notice) => {
       if (Notification.isSupported()) new Notification({ title: n.title, body: n.message }).show();
     },
-  });
-  const vault = new CredentialVault(safeStorage, jsonFileStore(join(configDir, 'credentials.json')), log);
-  const mirror = new MirrorService({
-    // The keeper probes the upstream through the UpstreamWatch: one probe for the mode and the header.
-    build: opts.buildEngine ?? realEngine(env, undefined, undefined, { probe: () => upstream.check() }),
-    credentials: () =>
-      vault.reveal().catch((err: unknown) => {
-        notices.raise({
-          kind: 'operation-failed',
-          level: 'error',
-          title: 'Credentials unavailable',
-          message: messageOf(err),
-        });
-        return null;
-      }),
     log,
+    env,
+    platform,
+    ...(opts.buildEngine ? { buildEngine: opts.buildEngine } : {}),
+    ...(opts.probeUpstream ? { probeUpstream: opts.probeUpstream } : {}),
+    loginItem: {
+      get: () => loginItemState(app, platform),
+      set(openAtLogin) {
+        const state = setLoginItem(app, openAtLogin, platform);
+        trayController.update({ openAtLogin: state.openAtLogin });
+        return state;
+      },
+    },
+    openDashboard: () => dashboard.open(),
+    quit: (stopMirror) => quit.quit(stopMirror),
   });
-
-  const cache = new CacheRuntime({
-    mirror,
-    history: new CacheHistory(jsonFileStore(join(configDir, 'cache-history.json'))),
-    log,
-    onUsage: (bytes) => notices.reportCacheUsage(bytes, settings.current.app.quotaBytes),
-  });
-  const upstream = new UpstreamWatch({
-    url: () => settings.current.mirror.upstreamUrl,
-    ...(opts.probeUpstream ? { probe: opts.probeUpstream } : {}),
-  });
-  const engines = new EnginesRuntime({
-    detectOptions: async () => ({
-      mirrorUrl: mirror.current?.mirrorUrl ?? `http://localhost:${settings.current.mirror.port}`,
-      port: settings.current.mirror.port,
-      env,
-      ...(env.HOME ? { home: env.HOME } : {}),
-      platform,
-      dockerMachine: new DockerMachine({ env }),
-    }),
-    // The undo records live in the settings file, where the CLI keeps them too.
-    undo: new EngineUndoStore(file),
-    settings: () => settings.current.mirror,
-    credentials: () => vault.reveal().catch(() => null),
-  });
+  const { mirror, settings, notices, cache, upstream, engines, loginItem } = core;
 
   const webPreferences = secureWebPreferences(preloadFile, !app.isPackaged);
   const load = rendererLoader(rendererFile, devServerOrigin(origin.devServerUrl));
@@ -170,33 +140,13 @@ export async function startApp(opts: ShellOptions = {}) {
     onError: onLoadError,
   });
 
-  const loginItem = {
-    get: () => loginItemState(app, platform),
-    async set(openAtLogin: boolean) {
-      const state = setLoginItem(app, openAtLogin, platform);
-      if (settings.current.app.startAtLogin !== openAtLogin)
-        await settings.update({ app: { startAtLogin: openAtLogin } });
-      if (state.status === 'requires-approval') {
-        notices.raise({
-          kind: 'login-item-approval',
-          level: 'info',
-          title: 'Approve opening at login',
-          message: state.message,
-        });
-      }
-      trayController.update({ openAtLogin: state.openAtLogin });
-      return state;
-    },
-  };
   const unregister = { calls: () => {} };
   const quit = new QuitController({
     app,
     stopsMirrorByDefault: () => settings.current.app.quitStopsMirror,
     stopMirror: () => mirror.down(),
     cleanup: () => {
-      cache.stop();
-      upstream.stop();
-      mirror.dispose();
+      core.dispose();
       unregister.calls();
     },
     log,
@@ -229,25 +179,12 @@ export async function startApp(opts: ShellOptions = {}) {
     },
   });
 
-  const send = createEventSender(
-    () => [...windows].filter((w) => !w.isDestroyed()).map((w) => w.webContents),
-    log,
+  core.events.subscribe(
+    createEventSender(() => [...windows].filter((w) => !w.isDestroyed()).map((w) => w.webContents), log),
   );
   unregister.calls = registerCalls(
     ipcMain,
-    createHandlers({
-      mirror,
-      settings,
-      credentials: vault,
-      credentialsChanged: () => mirror.configure(settings.current.mirror),
-      loginItem,
-      openDashboard: () => dashboard.open(),
-      quit: (stopMirror) => quit.quit(stopMirror),
-      notices,
-      cache,
-      upstream,
-      engines,
-    }),
+    core.handlers,
     {
       isOurWebContents: (contents) =>
         [...windows].some((w) => !w.isDestroyed() && w.webContents.id === contents.id),
@@ -256,52 +193,29 @@ export async function startApp(opts: ShellOptions = {}) {
     log,
   );
 
-  mirror.on('status', (status) => {
-    trayController.update({ status });
-    notices.observeStatus(status, mirror.userInitiated);
-    send('mirror.status', status);
-  });
-  mirror.on('operation', (operation) => {
-    trayController.update({ operation });
-    send('mirror.operation', operation);
-  });
-  mirror.on('progress', (progress) => send('mirror.progress', progress));
-  mirror.on('keeper', (event) => send('mirror.keeper', event));
-  notices.on('notice', (notice) => send('notice', notice));
-  cache.on('progress', (progress) => send('cache.progress', progress));
-  cache.on('changed', (change) => send('cache.changed', change));
-  upstream.on('change', (state) => send('upstream.status', state));
-  engines.on('step', (step) => send('engines.step', step));
+  // The core sends the events and applies settings changes; the tray follows them here.
+  mirror.on('status', (status) => trayController.update({ status }));
+  mirror.on('operation', (operation) => trayController.update({ operation }));
   settings.on('changed', (next, prev) => {
-    send('settings.changed', next);
     trayController.update({ quitStopsMirror: next.app.quitStopsMirror });
-    if (JSON.stringify(next.mirror) !== JSON.stringify(prev.mirror)) void mirror.configure(next.mirror);
-    if (next.mirror.upstreamUrl !== prev.mirror.upstreamUrl) void upstream.check();
     if (next.app.startAtLogin !== prev.app.startAtLogin) {
       trayController.update({ openAtLogin: setLoginItem(app, next.app.startAtLogin, platform).openAtLogin });
     }
   });
   recheckOnWake(powerMonitor, () => void mirror.refresh().catch(() => {}));
 
-  if (loaded.notice) notices.raise(loaded.notice);
   trayController.update({
     openAtLogin: loginItem.get().openAtLogin,
     quitStopsMirror: settings.current.app.quitStopsMirror,
   });
   popover.window(); // created hidden now, so the first click opens it at once
   second.launch = () => popover.show();
-  await mirror.configure(settings.current.mirror);
-  cache.start();
-  upstream.start();
-  void mirror
-    .refresh()
-    .then((status) =>
-      shouldStartOnLaunch(status, settings.current.app.startMirrorOnLaunch) ? mirror.up() : undefined,
-    )
-    .catch(report('Starting the mirror'));
+  await core.start();
+  void core.launch().catch(report('Starting the mirror'));
   log.info('started', { version: app.getVersion(), settings: file.location });
 
   const shellParts = {
+    core,
     tray: trayController,
     popover,
     dashboard,

@@ -1,17 +1,13 @@
 // The one way main answers the renderer: every call goes through `registerCalls`, which checks the
-// caller is the main frame of one of our windows showing our page, validates the input against the
-// contract, and turns any failure into `{ok: false, error: {code, message}}` data. Events go out
+// caller is the main frame of one of our windows showing our page, then runs it as every front end does
+// (app/core/dispatch.ts: input and output checked against the contract, any failure turned into
+// `{ok: false, error: {code, message}}` data). Events go out
 // through `createEventSender`, validated against their schemas too.
 import type { WebContents } from 'electron';
-import { callSchemas, type CallOutput, type CallParsedInput } from '../app/contract/calls.js';
-import {
-  describeZodError,
-  issuesOf,
-  toCallError,
-  type CallError,
-  type Result,
-} from '../app/contract/envelope.js';
-import { eventSchemas, type EventPayload } from '../app/contract/events.js';
+import type { CallOutput, CallParsedInput } from '../app/contract/calls.js';
+import type { Result } from '../app/contract/envelope.js';
+import { checkedEvent, runCall } from '../app/core/dispatch.js';
+import type { EventPayload } from '../app/contract/events.js';
 import {
   CALL_NAMES,
   callChannel,
@@ -79,25 +75,7 @@ export async function dispatch<N extends CallName>(
     log.warn('refused an IPC call', { call: name, reason: problem });
     return { ok: false, error: { code: 'FORBIDDEN', message: problem } };
   }
-  const def = callSchemas[name];
-  const input = def.input.safeParse(rawInput);
-  if (!input.success) {
-    // The input is never logged: credentials.set carries a password.
-    return { ok: false, error: invalid(input.error) };
-  }
-  try {
-    const value = await handler(input.data);
-    // Parsing the output also strips anything a handler added by mistake.
-    return { ok: true, value: def.output.parse(value) };
-  } catch (err) {
-    const error = toCallError(err);
-    if (error.code === 'INTERNAL') log.error(`call ${name} failed`, { message: error.message });
-    return { ok: false, error };
-  }
-}
-
-function invalid(err: Parameters<typeof describeZodError>[0]): CallError {
-  return { code: 'INVALID_INPUT', message: describeZodError(err), issues: issuesOf(err) ?? [] };
+  return runCall(name, handler, rawInput, log);
 }
 
 /** Registers a handler for every call in the contract; returns the function that removes them. */
@@ -125,15 +103,10 @@ export function createEventSender(
   log: Logger,
 ): EventSender {
   return (name, payload) => {
-    const parsed = eventSchemas[name].payload.safeParse(payload);
-    if (!parsed.success) {
-      log.error(`event ${name} does not match its schema; not sent`, {
-        problem: describeZodError(parsed.error),
-      });
-      return;
-    }
+    const checked = checkedEvent(name, payload, log);
+    if (checked === undefined) return;
     for (const contents of targets()) {
-      if (!contents.isDestroyed()) contents.send(eventChannel(name), parsed.data);
+      if (!contents.isDestroyed()) contents.send(eventChannel(name), checked);
     }
   };
 }

@@ -6,7 +6,8 @@ import { defaultAppSettings } from '../app/settings/app-settings.js';
 import { jsonFileStore } from '../app/settings/json-file.js';
 import { loadMirrorSettings } from '../app/settings/mirror-settings-store.js';
 import { createLogger, silentLogger } from './log.js';
-import { ElectronSettingsFile, loadOrReset, SettingsService } from './settings-store.js';
+import { loadOrReset, SettingsService } from '../app/core/settings.js';
+import { ElectronSettingsFile } from './settings-store.js';
 
 // Our modules get the fake electron. electron-store is loaded by Node itself, past vitest's mocks:
 // with ELECTRON_OVERRIDE_DIST_PATH the real `electron` package resolves to a path instead of trying to

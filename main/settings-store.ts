@@ -1,29 +1,18 @@
 // The settings file through electron-store (schema-checked on every read and write), behind the same
 // JsonStore interface the CLI's JSON file uses, in the same place, so both see one set of settings.
-// A file that cannot be understood is moved aside and replaced by defaults, with a notice.
-import { EventEmitter } from 'node:events';
+// What is done with it (load or reset, the settings service) is the core's: app/core/settings.ts.
 import { existsSync } from 'node:fs';
-import { readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ElectronStore, { type Schema } from 'electron-store';
-import type { NoticeDraft } from '../app/shell/notices.js';
-import {
-  applySettingsChange,
-  defaultAppSettings,
-  loadAppSettings,
-  saveAppSettings,
-  storedSettingsJsonSchema,
-  type AppSettings,
-  type SettingsChange,
-} from '../app/settings/app-settings.js';
-import type { JsonStore } from '../app/settings/json-file.js';
+import { storedSettingsJsonSchema } from '../app/settings/app-settings.js';
+import { quarantineFile, type SettingsFile } from '../app/core/settings.js';
 import { AppError, messageOf } from '../app/util/errors.js';
-import type { Logger } from './log.js';
 
 type Doc = Record<string, unknown>;
 
 /** electron-store as a JsonStore. Opened lazily: opening reads (and validates) the file. */
-export class ElectronSettingsFile implements JsonStore {
+export class ElectronSettingsFile implements SettingsFile {
   readonly location: string;
   private store?: ElectronStore<Doc>;
 
@@ -59,11 +48,7 @@ export class ElectronSettingsFile implements JsonStore {
   /** Moves the file aside (kept for the user) and forgets it; returns where it went. */
   async quarantine(now: Date): Promise<string | undefined> {
     this.store = undefined;
-    if (!existsSync(this.location)) return undefined;
-    const stamp = now.toISOString().replace(/[:.]/g, '-');
-    const backup = join(this.dir, `${this.name}.corrupt-${stamp}.json`);
-    await rename(this.location, backup);
-    return backup;
+    return quarantineFile(this.location, now);
   }
 
   private open(): ElectronStore<Doc> {
@@ -79,62 +64,5 @@ export class ElectronSettingsFile implements JsonStore {
       watch: false,
     });
     return this.store;
-  }
-}
-
-/** Loads the settings; a file that cannot be understood is backed up and replaced by the defaults. */
-export async function loadOrReset(
-  file: ElectronSettingsFile,
-  log: Logger,
-  opts: { env?: NodeJS.ProcessEnv; now?: () => Date } = {},
-): Promise<{ settings: AppSettings; notice?: NoticeDraft }> {
-  const env = opts.env ?? process.env;
-  try {
-    const loaded = await loadAppSettings(file, env);
-    if (loaded.migratedFrom !== undefined) {
-      log.info('settings migrated', { from: loaded.migratedFrom, file: file.location });
-    }
-    return { settings: loaded.settings };
-  } catch (err) {
-    if (!(err instanceof AppError) || err.code !== 'CONFIG_UNREADABLE') throw err;
-    const backup = await file.quarantine((opts.now ?? (() => new Date()))());
-    const settings = defaultAppSettings(env);
-    await saveAppSettings(file, settings);
-    log.warn('settings file reset to defaults', { reason: err.message, backup });
-    return {
-      settings,
-      notice: {
-        kind: 'settings-reset',
-        level: 'warning',
-        title: 'Settings were reset',
-        message:
-          `The settings file could not be read (${err.message}), so the defaults are in use.` +
-          (backup ? ` The old file was kept as ${backup}.` : ''),
-      },
-    };
-  }
-}
-
-/** The settings in memory, saved on every accepted change; listeners apply what changed. */
-export class SettingsService extends EventEmitter<{ changed: [AppSettings, AppSettings] }> {
-  constructor(
-    private readonly file: JsonStore,
-    private settings: AppSettings,
-  ) {
-    super();
-  }
-
-  get current(): AppSettings {
-    return structuredClone(this.settings);
-  }
-
-  /** Validates and saves; an invalid change throws INVALID_INPUT and nothing changes. */
-  async update(change: SettingsChange): Promise<AppSettings> {
-    const next = applySettingsChange(this.settings, change);
-    await saveAppSettings(this.file, next);
-    const prev = this.settings;
-    this.settings = next;
-    this.emit('changed', structuredClone(next), prev);
-    return structuredClone(next);
   }
 }

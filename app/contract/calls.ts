@@ -96,7 +96,7 @@ export const calls = {
   ),
   'notices.list': call(none, z.array(noticeSchema), 'Notices not dismissed yet, e.g. "settings were reset".'),
   'notices.dismiss': call(
-    // Ids are `<kind>-<n>` (main/notifications.ts): anything else is not one of ours.
+    // Ids are `<kind>-<n>` (app/core/notices.ts): anything else is not one of ours.
     z.object({ id: z.string().regex(/^[a-z-]{1,40}-\d{1,9}$/, 'not a notice id') }),
     z.array(noticeSchema),
     'Dismisses one notice.',

@@ -5,9 +5,11 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../../app/shell/csp.js';
+import { call, connect as connectTo } from './client.js';
 import { startBridge, type Bridge } from './server.js';
+
+const connect = (origin: string) => connectTo(bridge.url, origin);
 
 let work: string;
 let bridge: Bridge;
@@ -31,34 +33,6 @@ afterAll(async () => {
   await bridge?.close();
   rmSync(work, { recursive: true, force: true });
 });
-
-function connect(origin: string): Promise<WebSocket> {
-  const ws = new WebSocket(`${bridge.url.replace('http', 'ws')}drpc`, { headers: { Origin: origin } });
-  return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-  });
-}
-
-function call(
-  ws: WebSocket,
-  channel: string,
-  input?: unknown,
-): Promise<{ ok: boolean; value?: unknown; error?: { code: string; issues?: unknown } }> {
-  const id = Math.floor(Math.random() * 1e9);
-  return new Promise((resolve) => {
-    const onMessage = (data: WebSocket.RawData) => {
-      const msg = JSON.parse(String(data)) as { t: string; id?: number; result?: never };
-      if (msg.t === 'reply' && msg.id === id) {
-        ws.off('message', onMessage);
-        resolve(msg.result!);
-      }
-    };
-    ws.on('message', onMessage);
-    ws.send(JSON.stringify({ t: 'call', id, channel, input }));
-  });
-}
 
 describe('the browser bridge', () => {
   it('serves the renderer with the CSP, and nothing outside it', async () => {

@@ -2,9 +2,9 @@
 // is not running, the cache is over quota). Kept in a list the UI can show and dismiss, sent to the
 // renderer as `notice` events, and shown as macOS notifications when they are warnings or errors.
 import { EventEmitter } from 'node:events';
-import type { Notice } from '../app/contract/values.js';
-import type { MirrorStatus } from '../app/mirror/status.js';
-import { quotaNotice, statusNotices, type NoticeDraft } from '../app/shell/notices.js';
+import type { Notice } from '../contract/values.js';
+import type { MirrorStatus } from '../mirror/status.js';
+import { quotaNotice, statusNotices, type NoticeDraft } from '../shell/notices.js';
 
 export interface NoticesDeps {
   /** shows a system notification (Electron's Notification in the app) */

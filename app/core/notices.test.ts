@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Notice } from '../app/contract/values.js';
-import { Notices } from './notifications.js';
-import { statusIn } from './testing/status.js';
+import type { Notice } from '../contract/values.js';
+import { Notices } from './notices.js';
+import { statusIn } from '../../main/testing/status.js';
 
 function setup() {
   const shown: Notice[] = [];
