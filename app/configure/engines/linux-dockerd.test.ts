@@ -106,6 +106,31 @@ describeWithEngineControl(
       await setMirrors([]);
     });
 
+    it('keeps the undo record until the engine is verified back, so a failed undo can be run again', async () => {
+      const before = readFileSync(file());
+      const undo = new EngineUndoStore(memoryStore());
+      expect((await configureEngine(adapter(), mirror.mirrorUrl, { undo })).verified).toBe(true);
+      // The reload is refused, as process.kill documents it for a process of another user (EPERM).
+      const refused = new LinuxDockerd({
+        configFile: file(),
+        pid: readPid()!,
+        probe: docker,
+        signal: () => {
+          throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
+        },
+      });
+      await expect(undoEngine(refused, { undo })).rejects.toThrow(/not allowed to signal dockerd/);
+      expect(readFileSync(file())).toEqual(before);
+      expect(await mirrorsOf(docker)).toEqual([`${mirror.mirrorUrl}/`]);
+      expect(await undo.records('linux-dockerd')).toHaveLength(1);
+
+      const again = await undoEngine(adapter(), { undo });
+      expect(again).toMatchObject({ verified: true, applied: `kill -HUP ${readPid()}` });
+      expect(readFileSync(file())).toEqual(before);
+      expect(await mirrorsOf(docker)).toEqual([]);
+      expect(await undo.records('linux-dockerd')).toEqual([]);
+    });
+
     it('says so when the dockerd is gone', async () => {
       const dead = new LinuxDockerd({
         configFile: join(tempDir(), 'daemon.json'),
