@@ -63,15 +63,24 @@ export class LinuxDockerd extends DaemonJsonEngine {
     };
   }
 
-  /** The dockerd a record was made on: its file, its pidfile (read again: it may have restarted), its socket. */
+  /**
+   * The dockerd a record was made on: its file, its socket, and a live pid (its pidfile read again, as
+   * a restarted dockerd has another pid; else the pid recorded; else one given now with --pid).
+   * A record from an older version (no apply) keeps what this process was given.
+   */
   forRecord(record: EngineUndoRecord): LinuxDockerd {
     if (record.kind !== 'daemon-json') return this;
-    const { pidFile, pid, host } = record.apply ?? {};
+    if (!record.apply) return new LinuxDockerd({ ...this.opts, configFile: record.undo.path });
+    const { pidFile, pid, host } = record.apply;
     const socket = host?.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
-    const livePid = pidFile !== undefined ? this.pidFromFile(pidFile) : undefined;
-    const reloadPid = livePid !== undefined && this.alive(livePid) ? livePid : pid;
+    // What was found or given for another engine must not leak into this one.
+    const { pid: givenPid, pidFile: _pf, host: _h, foundBy: _f, ...rest } = this.opts;
+    // A record without a pid is the system's dockerd: it keeps its usual reload (systemd or its pidfile).
+    const candidates =
+      pid === undefined ? [] : [pidFile !== undefined ? this.pidFromFile(pidFile) : undefined, pid, givenPid];
+    const reloadPid = candidates.find((p) => p !== undefined && this.alive(p)) ?? pid;
     return new LinuxDockerd({
-      ...this.opts,
+      ...rest,
       configFile: record.undo.path,
       ...(pidFile !== undefined ? { pidFile } : {}),
       ...(reloadPid !== undefined ? { pid: reloadPid } : {}),
