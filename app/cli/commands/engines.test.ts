@@ -183,6 +183,15 @@ describeWithEngineControl(
       // A later run with no flags, no DOCKER_HOST and no context: the record knows the file, the
       // pidfile and the socket.
       const bare = cli({ DRPC_HOME: home, PATH: process.env.PATH, HOME: tempDir('drpc-eng-bare-') });
+      expect((await bare('engines', '--json')).json().engines).toEqual([
+        expect.objectContaining({
+          name: 'linux-dockerd',
+          how: `dockerd pid ${readPid()} (named by the undo record)`,
+          configFile: testbed().daemonJson,
+          state: 'using-mirror',
+          undoRecords: 1,
+        }),
+      ]);
       const undo = await bare('configure', '--undo', '--json');
       expect(undo.code, undo.out).toBe(0);
       expect(undo.json().undone).toEqual([

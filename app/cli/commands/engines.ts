@@ -52,6 +52,7 @@ export async function detectOptions(ctx: CliContext): Promise<DetectOptions> {
       ...(probe ? { probe } : {}),
     },
     dockerMachine: new DockerMachine({ env, runner }),
+    undo: new EngineUndoStore(ctx.store),
     ...(registryMachine ? { registryMachine } : {}),
     ...(machineMirrorUrl ? { machineMirrorUrl } : {}),
   };

@@ -6,6 +6,7 @@ import { dockerodeOptions, resolveEndpoint, type EngineEndpoint } from '../../do
 import { DOCKERD_DEFAULTS, localDockerd } from '../../docker/socket-owner.js';
 import { messageOf } from '../../util/errors.js';
 import { configureError, reasonOf } from '../errors.js';
+import type { EngineUndoStore } from '../undo-store.js';
 import { DEFAULT_REGISTRY_MACHINE, type DockerMachine } from '../machine/cli.js';
 import { MachineEngine } from '../machine/machine-engine.js';
 import { registryMachineUrl } from '../machine/registry-machine.js';
@@ -27,6 +28,8 @@ export interface DetectOptions extends AdapterDeps {
   registryMachine?: string;
   /** the mirror URL machines use, instead of asking for the registry machine's address */
   machineMirrorUrl?: string;
+  /** undo records: an engine not found now but changed by configure is listed as its record names it */
+  undo?: Pick<EngineUndoStore, 'records'>;
 }
 
 export interface FoundEngine {
@@ -112,8 +115,18 @@ async function machineUrlFor(
 export async function findEngines(o: DetectOptions): Promise<{ engines: FoundEngine[]; notes: string[] }> {
   const engines: FoundEngine[] = [];
   const notes: string[] = [];
-  for (const adapter of await hostEngines(o)) {
-    engines.push({ adapter, detection: await adapter.detect(), mirrorUrl: o.mirrorUrl });
+  for (const found of await hostEngines(o)) {
+    let adapter = found;
+    let detection = await adapter.detect();
+    // Not found now (another DOCKER_HOST, or none), but configure changed it: the engine its undo
+    // record names is still there and still uses the mirror.
+    const newest = !detection.detected ? (await o.undo?.records(adapter.name))?.at(-1) : undefined;
+    const recorded = newest && adapter.forRecord?.(newest);
+    if (recorded) {
+      const d = await recorded.detect();
+      if (d.detected) [adapter, detection] = [recorded, d];
+    }
+    engines.push({ adapter, detection, mirrorUrl: o.mirrorUrl });
   }
   const dm = o.dockerMachine;
   if (dm) {

@@ -83,7 +83,9 @@ export class LinuxDockerd extends DaemonJsonEngine {
       ...rest,
       configFile: record.undo.path,
       ...(pidFile !== undefined ? { pidFile } : {}),
-      ...(reloadPid !== undefined ? { pid: reloadPid } : {}),
+      ...(reloadPid !== undefined
+        ? { pid: reloadPid, foundBy: `dockerd pid ${reloadPid} (named by the undo record)` }
+        : {}),
       ...(socket ? { probe: this.deps.probeAt(socket), host: `unix://${socket}` } : {}),
     });
   }
