@@ -10,15 +10,18 @@ export ROOT
 
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
-# Runs "$@" (its output on stderr) with a line every 10 s: how long it has run, and $measure's count.
+# Runs "$@" (its output on stderr) with a line every 10 s (DRPC_ENV_PROGRESS_SECONDS): how long it has
+# run, and $measure's count.
 env_with_progress() {
-  local label=$1 measure=$2 started=$SECONDS pid
+  local label=$1 measure=$2 started=$SECONDS pid waited
   shift 2
   "$@" >&2 &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
+    waited=0
+    while [ "$waited" -lt "${DRPC_ENV_PROGRESS_SECONDS:-10}" ]; do
       sleep 1
+      waited=$((waited + 1))
       kill -0 "$pid" 2>/dev/null || break
     done
     if kill -0 "$pid" 2>/dev/null; then
