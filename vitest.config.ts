@@ -9,6 +9,7 @@ export default defineConfig({
       'renderer/**/*.test.ts?(x)',
       'e2e/**/*.test.ts',
       'bench/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     globalSetup: ['testbed/global-setup.ts'],
     setupFiles: ['testbed/per-file-setup.ts'],

@@ -5,4 +5,5 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 if [ $# -eq 0 ]; then set -- up; fi
-exec tsx app/cli/main.ts "$@"
+# tsx's loader in this process (the tsx command would start a second node): 0.3 s less per command.
+exec node --import tsx/esm app/cli/main.ts "$@"

@@ -69,13 +69,13 @@ describe('drpc command line', () => {
   const settingsFile = () => join(home, 'settings.json');
 
   it.each([
-    [['up', '--port', '0'], /port must be between 1 and 65535/],
-    [['up', '--port', '70000'], /port must be between 1 and 65535/],
-    [['up', '--port', 'abc'], /port must be a number/],
-    [['up', '--upstream', 'ftp://example.com'], /upstream must be an http/],
-    [['up', '--upstream', 'not a url'], /upstream must be an http/],
-    [['up', '--data-dir', 'relative/dir'], /absolute path/],
-    [['up', '--bind', 'localhost:5000'], /bind address/],
+    [['up', '--port', '0'], /^drpc: --port must be between 1 and 65535$/],
+    [['up', '--port', '70000'], /^drpc: --port must be between 1 and 65535$/],
+    [['up', '--port', 'abc'], /^drpc: --port must be a number/],
+    [['up', '--upstream', 'ftp://example.com'], /^drpc: --upstream must be an http/],
+    [['up', '--upstream', 'not a url'], /^drpc: --upstream must be an http/],
+    [['up', '--data-dir', 'relative/dir'], /^drpc: --data-dir must be an absolute path$/],
+    [['up', '--bind', 'localhost:5000'], /^drpc: --bind must be an IP address like 127.0.0.1$/],
     [['frobnicate'], /unknown command/],
   ])('refuses %j with a clear message and changes nothing', async (argv, message) => {
     const before = readFileSync(settingsFile());

@@ -34,7 +34,7 @@ export function settingsChange(values: OptionValues): Partial<MirrorSettings> {
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
   const port = str('port');
   if (port !== undefined) {
-    if (!/^\d+$/.test(port)) throw new AppError('INVALID_INPUT', `port must be a number (got "${port}")`);
+    if (!/^\d+$/.test(port)) throw new AppError('INVALID_INPUT', `--port must be a number (got "${port}")`);
     change.port = Number(port);
   }
   if (str('bind') !== undefined) change.bindAddress = str('bind')!;

@@ -1,6 +1,8 @@
 // What `configure` did, kept in the app's settings file (top-level key `engineUndo`) so that
-// `configure --undo` reverts exactly that, even from a later process. One stack per engine name:
-// configuring again with another mirror URL pushes a second record; undo pops them newest first.
+// `configure --undo` reverts exactly that, even from a later process started with no flags: a record
+// holds the file, how to reload the engine and where to ask it, and what mirrors it reported before.
+// One stack per engine name: configuring again with another mirror URL pushes a second record; undo
+// reverts them newest first and drops them only once the engine is verified to be back.
 import { z } from 'zod';
 import type { JsonStore } from '../settings/json-file.js';
 import { AppError } from '../util/errors.js';
@@ -32,11 +34,34 @@ export const profileUndoSchema = z.object({
 });
 export type ProfileUndo = z.infer<typeof profileUndoSchema>;
 
+/**
+ * How the engine that reads the file is reloaded and asked, as configure found it: a later undo may
+ * run without the flags or the DOCKER_HOST that pointed at it. Absent in records of older versions.
+ */
+export const applyRecordSchema = z.object({
+  /** dockerd's pidfile: read again at undo, since a restarted dockerd has another pid */
+  pidFile: z.string().min(1).optional(),
+  /** the pid at configure time, used when the pidfile says nothing */
+  pid: z.number().int().positive().optional(),
+  /** the engine's socket, unix:///… (verification asks it) */
+  host: z.string().min(1).optional(),
+});
+export type ApplyRecord = z.infer<typeof applyRecordSchema>;
+
+/** The engine's registry mirrors before configure (null: it did not answer): undo is verified against it. */
+const mirrorsBefore = z.array(z.string()).nullable().optional();
+
 export const engineUndoRecordSchema = z.discriminatedUnion('kind', [
   // The daemon.json editor's own record (DaemonJsonUndo) has the same shape as FileUndo.
-  z.object({ kind: z.literal('daemon-json'), at: z.string(), undo: fileUndoSchema }),
-  z.object({ kind: z.literal('colima-yaml'), at: z.string(), undo: fileUndoSchema }),
-  z.object({ kind: z.literal('machine-profile'), at: z.string(), undo: profileUndoSchema }),
+  z.object({
+    kind: z.literal('daemon-json'),
+    at: z.string(),
+    undo: fileUndoSchema,
+    apply: applyRecordSchema.optional(),
+    mirrorsBefore,
+  }),
+  z.object({ kind: z.literal('colima-yaml'), at: z.string(), undo: fileUndoSchema, mirrorsBefore }),
+  z.object({ kind: z.literal('machine-profile'), at: z.string(), undo: profileUndoSchema, mirrorsBefore }),
 ]);
 export type EngineUndoRecord = z.infer<typeof engineUndoRecordSchema>;
 
@@ -83,6 +108,16 @@ export class EngineUndoStore {
   async pop(engine: string): Promise<void> {
     const map = await this.all();
     const list = (map[engine] ?? []).slice(0, -1);
+    if (list.length) map[engine] = list;
+    else delete map[engine];
+    await this.save(map);
+  }
+
+  /** Removes exactly these records of an engine (an undo verified them); any pushed since stay. */
+  async remove(engine: string, done: readonly EngineUndoRecord[]): Promise<void> {
+    const gone = new Set(done.map((r) => JSON.stringify(r)));
+    const map = await this.all();
+    const list = (map[engine] ?? []).filter((r) => !gone.has(JSON.stringify(r)));
     if (list.length) map[engine] = list;
     else delete map[engine];
     await this.save(map);

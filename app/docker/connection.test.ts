@@ -255,6 +255,13 @@ describe('contexts', () => {
     expect(await resolve({ DOCKER_CONFIG: configDir })).toMatchObject({ socketPath: '/colima.sock' });
   });
 
+  it('finds ~/.docker through $HOME, as the docker CLI does', async () => {
+    await writeContext(dockerDir, 'colima', 'unix:///colima.sock');
+    await writeConfig(dockerDir, { currentContext: 'colima' });
+    const ep = await resolveEndpoint({ env: { HOME: home }, platform: 'linux' });
+    expect(ep).toMatchObject({ socketPath: '/colima.sock', source: { from: 'context', name: 'colima' } });
+  });
+
   it('treats "default" as no context', async () => {
     await writeConfig(dockerDir, { currentContext: 'default' });
     const expected = { kind: 'unix', socketPath: '/var/run/docker.sock', source: { from: 'default' } };

@@ -120,7 +120,8 @@ function withDescription(ep: Undescribed<EngineEndpoint>): EngineEndpoint {
 
 export async function resolveEndpoint(opts: ResolveOptions = {}): Promise<EngineEndpoint> {
   const env = opts.env ?? process.env;
-  const home = opts.homeDir ?? homedir();
+  // Like the docker CLI on Unix: $HOME first (tests and sudo -E give another home than the passwd entry).
+  const home = opts.homeDir ?? env.HOME ?? homedir();
   const configDir = dockerConfigDir(env, home);
 
   if (env.DOCKER_HOST) return fromDockerHost(env.DOCKER_HOST, env, configDir);

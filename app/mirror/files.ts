@@ -1,9 +1,10 @@
 // The mirror's host directories: created, checked writable, and config.yml written atomically.
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { access, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { AppError, messageOf } from '../util/errors.js';
+import { makeDataDir } from './data-dir.js';
 import { mirrorDirs, type MirrorSettings } from './settings.js';
 
 export async function prepareDirs(
@@ -12,7 +13,7 @@ export async function prepareDirs(
   const dirs = mirrorDirs(s);
   for (const dir of [dirs.config, dirs.data]) {
     try {
-      await mkdir(dir, { recursive: true });
+      await makeDataDir(dir);
       if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
       await access(dir, constants.W_OK);
       // access() says yes to root on a read-only file system: write a probe to be sure.

@@ -109,7 +109,7 @@ export async function loadAppSettings(store: JsonStore, env = process.env): Prom
   if (!parsed.success) {
     throw new AppError(
       'CONFIG_UNREADABLE',
-      `settings in ${store.location} are invalid: ${describeIssues(parsed.error)}`,
+      `settings in ${store.location} are invalid: ${describeIssues(parsed.error, 'file')}`,
     );
   }
   const settings = parsed.data;

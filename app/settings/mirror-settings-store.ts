@@ -24,16 +24,19 @@ export async function loadMirrorSettings(store: JsonStore, env = process.env): P
   if (!parsed.success) {
     throw new AppError(
       'CONFIG_UNREADABLE',
-      `settings in ${store.location} are invalid: ${describeIssues(parsed.error)}`,
+      `settings in ${store.location} are invalid: ${describeIssues(parsed.error, 'file')}`,
     );
   }
   return parsed.data;
 }
 
-/** The current settings with a change applied, validated; throws (and nothing changes) when invalid. */
+/**
+ * The current settings with a change from command-line flags applied, validated; throws (and nothing
+ * changes) when invalid, naming each setting by its flag (--port, --data-dir).
+ */
 export function applyChange(current: MirrorSettings, change: Partial<MirrorSettings>): MirrorSettings {
   const parsed = mirrorSettingsSchema.safeParse({ ...current, ...change });
-  if (!parsed.success) throw new AppError('INVALID_INPUT', describeIssues(parsed.error));
+  if (!parsed.success) throw new AppError('INVALID_INPUT', describeIssues(parsed.error, 'flags'));
   return parsed.data;
 }
 

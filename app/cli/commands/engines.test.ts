@@ -1,6 +1,6 @@
 // drpc engines | configure | machine, end to end on the test bed: each command a fresh runCli (a later
 // process), the undo records in settings.json between them.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { standInEnv } from '../../../testbed/docker-machine/index.js';
@@ -17,6 +17,7 @@ import {
 } from '../../../testbed/helpers.js';
 import { paths } from '../../../testbed/layout.js';
 import { mirrorsOf } from '../../configure/engines/engine-info.js';
+import { contextDirName } from '../../docker/context.js';
 import { readCatalog } from '../../mirror/http.js';
 import { runCli } from '../run.js';
 
@@ -121,6 +122,85 @@ describeWithEngineControl(
       const nothing = await run('configure', '--undo', '--engine', 'linux-dockerd', ...linux());
       expect(nothing.code).toBe(2);
       expect(nothing.err).toMatch(/nothing to undo for linux-dockerd/);
+    });
+
+    it('finds the engine the way the docker CLI does (DOCKER_HOST, then the current context); undo needs no flags', async () => {
+      // An original mirror the undo has to bring back, as the engine reports it.
+      const original = 'http://127.0.0.1:9/';
+      await setMirrors([original]);
+      const before = readFileSync(testbed().daemonJson);
+      const listed = await run('engines', '--json');
+      expect(listed.code, listed.err).toBe(0);
+      expect(listed.json().engines).toEqual([
+        expect.objectContaining({
+          name: 'linux-dockerd',
+          detected: true,
+          how: `dockerd pid ${readPid()} serving ${testbed().dockerHost} (DOCKER_HOST)`,
+          configFile: testbed().daemonJson,
+          state: 'not-configured',
+          engineMirrors: [original],
+        }),
+      ]);
+
+      // No DOCKER_HOST: the current context of ~/.docker/config.json names the engine.
+      const dockerHome = tempDir('drpc-eng-ctx-');
+      const meta = join(dockerHome, '.docker', 'contexts', 'meta', contextDirName('testbed'));
+      mkdirSync(meta, { recursive: true });
+      writeFileSync(
+        join(meta, 'meta.json'),
+        JSON.stringify({
+          Name: 'testbed',
+          Metadata: {},
+          Endpoints: { docker: { Host: testbed().dockerHost } },
+        }),
+      );
+      writeFileSync(
+        join(dockerHome, '.docker', 'config.json'),
+        JSON.stringify({ currentContext: 'testbed' }),
+      );
+      const inContext = cli({ DRPC_HOME: home, PATH: process.env.PATH, HOME: dockerHome });
+      const ctxListed = await inContext('engines', '--json');
+      expect(ctxListed.json().engines).toEqual([
+        expect.objectContaining({
+          name: 'linux-dockerd',
+          how: `dockerd pid ${readPid()} serving ${testbed().dockerHost} (docker context testbed)`,
+        }),
+      ]);
+
+      // configure with no --engine: the one engine found.
+      const conf = await inContext('configure');
+      expect(conf.code, conf.err).toBe(0);
+      expect(await mirrorsOf(docker)).toEqual([original, `http://localhost:${port}/`]);
+      expect(JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8')).engineUndo).toEqual({
+        'linux-dockerd': [
+          expect.objectContaining({
+            apply: { pidFile: paths.pidfile, pid: readPid(), host: testbed().dockerHost },
+            mirrorsBefore: [original],
+          }),
+        ],
+      });
+
+      // A later run with no flags, no DOCKER_HOST and no context: the record knows the file, the
+      // pidfile and the socket.
+      const bare = cli({ DRPC_HOME: home, PATH: process.env.PATH, HOME: tempDir('drpc-eng-bare-') });
+      expect((await bare('engines', '--json')).json().engines).toEqual([
+        expect.objectContaining({
+          name: 'linux-dockerd',
+          how: `dockerd pid ${readPid()} (named by the undo record)`,
+          configFile: testbed().daemonJson,
+          state: 'using-mirror',
+          undoRecords: 1,
+        }),
+      ]);
+      const undo = await bare('configure', '--undo', '--json');
+      expect(undo.code, undo.out).toBe(0);
+      expect(undo.json().undone).toEqual([
+        expect.objectContaining({ engine: 'linux-dockerd', verified: true, engineMirrors: [original] }),
+      ]);
+      expect(readFileSync(testbed().daemonJson)).toEqual(before);
+      expect(await mirrorsOf(docker)).toEqual([original]);
+      expect(JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8')).engineUndo).toBeUndefined();
+      await setMirrors([]);
     });
 
     it('refuses unknown engines and bad values with exit 2', async () => {

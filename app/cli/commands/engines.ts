@@ -52,6 +52,7 @@ export async function detectOptions(ctx: CliContext): Promise<DetectOptions> {
       ...(probe ? { probe } : {}),
     },
     dockerMachine: new DockerMachine({ env, runner }),
+    undo: new EngineUndoStore(ctx.store),
     ...(registryMachine ? { registryMachine } : {}),
     ...(machineMirrorUrl ? { machineMirrorUrl } : {}),
   };
@@ -147,7 +148,11 @@ const configureCommands: CliCommand[] = [
           results
             .map(
               (r) =>
-                `${r.engine}: ${r.verified ? 'no longer uses the mirror (verified)' : 'undone, but the engine still reports a mirror we had added'}`,
+                `${r.engine}: ${
+                  r.verified
+                    ? 'no longer uses the mirror (verified)'
+                    : `reverted, but the engine reports mirrors ${JSON.stringify(r.engineMirrors)}: the undo record is kept, run configure --undo again`
+                }`,
             )
             .join('\n'),
           { undone: results },

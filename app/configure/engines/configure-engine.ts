@@ -103,9 +103,11 @@ export async function configureEngine(
     throw asAppError(err);
   }
   adapter.checkMirrorUrl?.(url);
+  // What undo must bring back: the engine's own list, before we touch anything.
+  const mirrorsBefore = await adapter.engineMirrors();
   const edit = await adapter.edit(url);
   // Saved before anything else can fail: an engine that does not come back can still be undone.
-  if (edit.record) await opts.undo.push(adapter.name, edit.record);
+  if (edit.record) await opts.undo.push(adapter.name, { ...edit.record, mirrorsBefore });
   step(edit.detail);
   let applied: string | null = null;
   if (edit.changed || !listsMirror(await adapter.engineMirrors(), url)) {
@@ -149,12 +151,25 @@ export interface UndoOutcome {
   /** records undone, newest first */
   undone: number;
   applied: string | null;
-  /** the engine no longer lists any mirror we had added */
+  /**
+   * the engine reports the mirrors it had before configure (or, when the file had changed since, no
+   * mirror we had added); only then are the records dropped
+   */
   verified: boolean;
   engineMirrors: string[] | null;
   steps: string[];
 }
 
+/** The same registry mirrors, in any order (dockerd adds a trailing slash to each). */
+function sameMirrorList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((m) => listsMirror(b, m)) && b.every((m) => listsMirror(a, m));
+}
+
+/**
+ * Reverts every record of the engine (newest first), reloads it and verifies through the engine that
+ * it is back as before. The records stay until then: an undo that fails half-way, or an engine that
+ * does not come back, can be undone again (a revert finding the file already restored changes nothing).
+ */
 export async function undoEngine(adapter: EngineAdapter, opts: ConfigureOptions): Promise<UndoOutcome> {
   const deps = withDefaults(opts);
   const steps: string[] = [];
@@ -166,33 +181,51 @@ export async function undoEngine(adapter: EngineAdapter, opts: ConfigureOptions)
       `nothing to undo for ${adapter.name}: configure has not changed it (or it was undone already)`,
     );
   }
+  const on = (r: (typeof records)[number]) => adapter.forRecord?.(r) ?? adapter;
   let changed = false;
+  let exact = true;
   for (const record of [...records].reverse()) {
-    const r = await adapter.revert(record);
-    // Dropped one by one: a failure half-way keeps the records still to undo.
-    await opts.undo.pop(adapter.name);
+    const r = await on(record).revert(record);
     changed ||= r.changed;
+    exact &&= r.exact !== false;
     step(r.detail);
   }
+  // The engine the newest record was made on is the one to reload and ask.
+  const engine = on(records.at(-1)!);
   const ours = records.map((r) => r.undo.mirror);
+  const before = records[0]!.mirrorsBefore;
+  const expected = exact && before ? before.filter((m) => !ours.some((o) => listsMirror([m], o))) : null;
   let applied: string | null = null;
-  let mirrors: string[] | null = await adapter.engineMirrors();
-  if (changed || ours.some((m) => listsMirror(mirrors, m))) {
-    applied = await adapter.apply();
+  let mirrors: string[] | null = await engine.engineMirrors();
+  const back = (list: string[] | null) =>
+    list !== null &&
+    !ours.some((m) => listsMirror(list, m)) &&
+    (expected === null || sameMirrorList(list, expected));
+  if (changed || !back(mirrors)) {
+    applied = await engine.apply();
     step(`applied: ${applied}`);
   }
   const verified = await waitFor(
-    async () => {
-      mirrors = await adapter.engineMirrors();
-      return mirrors !== null && !ours.some((m) => listsMirror(mirrors, m));
-    },
+    async () => back((mirrors = await engine.engineMirrors())),
     opts.verifyTimeoutMs ?? 30_000,
     deps,
   );
-  step(
-    verified
-      ? `verified: the engine no longer lists ${ours.join(', ')}`
-      : `not verified: the engine reports mirrors ${JSON.stringify(mirrors)}`,
-  );
-  return { engine: adapter.name, undone: records.length, applied, verified, engineMirrors: mirrors, steps };
+  if (verified) {
+    await opts.undo.remove(adapter.name, records);
+    step(
+      `verified: the engine reports ${expected ? `its mirrors from before (${JSON.stringify(expected)})` : `no longer ${ours.join(', ')}`}`,
+    );
+  } else {
+    step(
+      `not verified: the engine reports mirrors ${JSON.stringify(mirrors)}; the undo records are kept, run undo again`,
+    );
+  }
+  return {
+    engine: adapter.name,
+    undone: records.length,
+    applied,
+    verified,
+    engineMirrors: mirrors,
+    steps,
+  };
 }

@@ -9,7 +9,7 @@ import {
   type ValidateOptions,
 } from '../daemon-json/index.js';
 import { asAppError } from '../errors.js';
-import type { EngineUndoRecord } from '../undo-store.js';
+import type { ApplyRecord, EngineUndoRecord } from '../undo-store.js';
 import { mirrorsOf } from './engine-info.js';
 import type { Detection, EditResult, EngineAdapter, EngineKind, EngineProbe } from './types.js';
 
@@ -28,6 +28,11 @@ export abstract class DaemonJsonEngine implements EngineAdapter {
   abstract apply(): Promise<string>;
   protected abstract probe(): EngineProbe;
 
+  /** How to reload and reach this engine later, kept in the undo record (none by default). */
+  protected applyRecord(): ApplyRecord | undefined {
+    return undefined;
+  }
+
   async isConfigured(mirrorUrl: string): Promise<boolean> {
     try {
       return (await daemonJsonStatus(this.configFile, mirrorUrl)).configured;
@@ -45,8 +50,9 @@ export abstract class DaemonJsonEngine implements EngineAdapter {
   async edit(mirrorUrl: string): Promise<EditResult> {
     try {
       const r = await configureDaemonJson(this.configFile, mirrorUrl, { validate: this.validate });
+      const apply = this.applyRecord();
       const record: EngineUndoRecord | null = r.undo
-        ? { kind: 'daemon-json', at: new Date().toISOString(), undo: r.undo }
+        ? { kind: 'daemon-json', at: new Date().toISOString(), undo: r.undo, ...(apply ? { apply } : {}) }
         : null;
       const detail = !r.changed
         ? `${this.configFile} already lists ${r.mirror}`
@@ -58,7 +64,7 @@ export abstract class DaemonJsonEngine implements EngineAdapter {
     }
   }
 
-  async revert(record: EngineUndoRecord): Promise<{ changed: boolean; detail: string }> {
+  async revert(record: EngineUndoRecord): Promise<{ changed: boolean; exact: boolean; detail: string }> {
     if (record.kind !== 'daemon-json' || !isDaemonJsonUndo(record.undo)) {
       throw new Error(`${this.name} cannot undo a ${record.kind} record`);
     }
@@ -70,7 +76,7 @@ export abstract class DaemonJsonEngine implements EngineAdapter {
         'removed-entry': `${r.path} changed since; took out only ${record.undo.mirror}`,
         nothing: `${r.path} no longer lists ${record.undo.mirror}: nothing to undo`,
       }[r.action];
-      return { changed: r.action !== 'nothing', detail };
+      return { changed: r.action !== 'nothing', exact: r.action !== 'removed-entry', detail };
     } catch (err) {
       throw asAppError(err);
     }

@@ -1,8 +1,12 @@
 // Which Docker engines are on this machine, and which mirror URL each of them should use: loopback
 // for the engines on this host (the mirror runs on them), the registry machine's address for
 // docker-machine VMs (and loopback for the registry machine itself, which runs the mirror).
+import Docker from 'dockerode';
+import { dockerodeOptions, resolveEndpoint, type EngineEndpoint } from '../../docker/connection.js';
+import { DOCKERD_DEFAULTS, localDockerd } from '../../docker/socket-owner.js';
 import { messageOf } from '../../util/errors.js';
 import { configureError, reasonOf } from '../errors.js';
+import type { EngineUndoStore } from '../undo-store.js';
 import { DEFAULT_REGISTRY_MACHINE, type DockerMachine } from '../machine/cli.js';
 import { MachineEngine } from '../machine/machine-engine.js';
 import { registryMachineUrl } from '../machine/registry-machine.js';
@@ -24,6 +28,8 @@ export interface DetectOptions extends AdapterDeps {
   registryMachine?: string;
   /** the mirror URL machines use, instead of asking for the registry machine's address */
   machineMirrorUrl?: string;
+  /** undo records: an engine not found now but changed by configure is listed as its record names it */
+  undo?: Pick<EngineUndoStore, 'records'>;
 }
 
 export interface FoundEngine {
@@ -42,11 +48,54 @@ function deps(o: DetectOptions): AdapterDeps {
   );
 }
 
-function hostEngines(o: DetectOptions): EngineAdapter[] {
+function describeSource(ep: EngineEndpoint): string {
+  const src = ep.source;
+  if (src.from === 'DOCKER_HOST') return 'DOCKER_HOST';
+  if (src.from === 'context') return `docker context ${src.name}`;
+  return 'the default socket';
+}
+
+/**
+ * The Linux dockerd the docker CLI would talk to (DOCKER_HOST, then the current docker context, then
+ * the default socket), found through /proc: the process serving that endpoint, and the daemon.json and
+ * pidfile on its command line. Options given (--daemon-json, --pid) win over what is found.
+ */
+export async function linuxDockerdOptions(o: DetectOptions): Promise<LinuxDockerdOptions> {
+  const given = o.linux ?? {};
+  const platform = o.platform ?? process.platform;
+  if (platform !== 'linux' || (given.configFile !== undefined && given.pid !== undefined)) return given;
+  let ep: EngineEndpoint;
+  try {
+    ep = await resolveEndpoint({
+      env: o.env ?? process.env,
+      ...(o.home ? { homeDir: o.home } : {}),
+      platform,
+    });
+  } catch {
+    return given; // a DOCKER_HOST or context we cannot use: `status` says why
+  }
+  const found = await localDockerd(ep);
+  if (!found) return given;
+  const url = ep.kind === 'unix' ? `unix://${ep.socketPath}` : `tcp://${ep.host}:${ep.port}`;
+  // The system's own dockerd keeps its usual reload (systemd, or the default pidfile).
+  const system =
+    found.configFile === DOCKERD_DEFAULTS.configFile && found.pidFile === DOCKERD_DEFAULTS.pidFile;
+  return {
+    configFile: found.configFile,
+    pidFile: found.pidFile,
+    ...(system ? {} : { pid: found.pid }),
+    foundBy: `dockerd pid ${found.pid} serving ${url} (${describeSource(ep)})`,
+    ...(ep.kind === 'unix' ? { host: url } : {}),
+    probe: new Docker({ ...dockerodeOptions(ep), timeout: 10_000 }),
+    ...given,
+  };
+}
+
+async function hostEngines(o: DetectOptions): Promise<EngineAdapter[]> {
   const d = deps(o);
   return [
     new DockerDesktop(d),
-    new LinuxDockerd({ ...d, ...o.linux }),
+    new LinuxDockerd({ ...d, ...(await linuxDockerdOptions(o)) }),
     new OrbStack(d),
     ...colimaProfiles(d).map((p) => new Colima(p, d)),
   ];
@@ -66,8 +115,18 @@ async function machineUrlFor(
 export async function findEngines(o: DetectOptions): Promise<{ engines: FoundEngine[]; notes: string[] }> {
   const engines: FoundEngine[] = [];
   const notes: string[] = [];
-  for (const adapter of hostEngines(o)) {
-    engines.push({ adapter, detection: await adapter.detect(), mirrorUrl: o.mirrorUrl });
+  for (const found of await hostEngines(o)) {
+    let adapter = found;
+    let detection = await adapter.detect();
+    // Not found now (another DOCKER_HOST, or none), but configure changed it: the engine its undo
+    // record names is still there and still uses the mirror.
+    const newest = !detection.detected ? (await o.undo?.records(adapter.name))?.at(-1) : undefined;
+    const recorded = newest && adapter.forRecord?.(newest);
+    if (recorded) {
+      const d = await recorded.detect();
+      if (d.detected) [adapter, detection] = [recorded, d];
+    }
+    engines.push({ adapter, detection, mirrorUrl: o.mirrorUrl });
   }
   const dm = o.dockerMachine;
   if (dm) {
@@ -107,7 +166,7 @@ export async function engineByName(
   const d = deps(o);
   if (name === 'docker-desktop') return { adapter: new DockerDesktop(d), mirrorUrl: o.mirrorUrl };
   if (name === 'linux-dockerd')
-    return { adapter: new LinuxDockerd({ ...d, ...o.linux }), mirrorUrl: o.mirrorUrl };
+    return { adapter: new LinuxDockerd({ ...d, ...(await linuxDockerdOptions(o)) }), mirrorUrl: o.mirrorUrl };
   if (name === 'orbstack') return { adapter: new OrbStack(d), mirrorUrl: o.mirrorUrl };
   if (name === 'colima' || name.startsWith('colima:')) {
     return {

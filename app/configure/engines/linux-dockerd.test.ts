@@ -20,7 +20,7 @@ import { Mirror } from '../../mirror/mirror.js';
 import { memoryStore } from '../../settings/json-file.js';
 import { parseDaemonJson } from '../daemon-json/index.js';
 import { enoent, fakeClock, recordingRunner, VmEngine } from '../testing.js';
-import { EngineUndoStore } from '../undo-store.js';
+import { EngineUndoStore, type EngineUndoRecord } from '../undo-store.js';
 import { configureEngine, engineReport, undoEngine } from './configure-engine.js';
 import { mirrorsOf } from './engine-info.js';
 import { LinuxDockerd } from './linux-dockerd.js';
@@ -106,6 +106,31 @@ describeWithEngineControl(
       await setMirrors([]);
     });
 
+    it('keeps the undo record until the engine is verified back, so a failed undo can be run again', async () => {
+      const before = readFileSync(file());
+      const undo = new EngineUndoStore(memoryStore());
+      expect((await configureEngine(adapter(), mirror.mirrorUrl, { undo })).verified).toBe(true);
+      // The reload is refused, as process.kill documents it for a process of another user (EPERM).
+      const refused = new LinuxDockerd({
+        configFile: file(),
+        pid: readPid()!,
+        probe: docker,
+        signal: () => {
+          throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
+        },
+      });
+      await expect(undoEngine(refused, { undo })).rejects.toThrow(/not allowed to signal dockerd/);
+      expect(readFileSync(file())).toEqual(before);
+      expect(await mirrorsOf(docker)).toEqual([`${mirror.mirrorUrl}/`]);
+      expect(await undo.records('linux-dockerd')).toHaveLength(1);
+
+      const again = await undoEngine(adapter(), { undo });
+      expect(again).toMatchObject({ verified: true, applied: `kill -HUP ${readPid()}` });
+      expect(readFileSync(file())).toEqual(before);
+      expect(await mirrorsOf(docker)).toEqual([]);
+      expect(await undo.records('linux-dockerd')).toEqual([]);
+    });
+
     it('says so when the dockerd is gone', async () => {
       const dead = new LinuxDockerd({
         configFile: join(tempDir(), 'daemon.json'),
@@ -153,6 +178,41 @@ describe('linux-dockerd production defaults (recorded: no systemd here)', () => 
     });
     return { adapter, runner, signals };
   }
+
+  it('undoes on the dockerd its record names (file, live pid from its pidfile, socket), whatever this run found', () => {
+    const dir = tempDir('drpc-record-');
+    const pidFile = join(dir, 'dockerd.pid');
+    writeFileSync(pidFile, `${process.pid}\n`); // restarted since: the recorded pid is gone
+    const sockets: string[] = [];
+    const engine = new VmEngine(() => []);
+    const now = new LinuxDockerd({
+      configFile: '/elsewhere/daemon.json',
+      pid: 2 ** 22 + 9,
+      foundBy: 'dockerd pid 4194313 serving unix:///other.sock (DOCKER_HOST)',
+      host: 'unix:///other.sock',
+      validate: false,
+      probeAt: (path) => (sockets.push(path), engine.probe),
+    });
+    const record: EngineUndoRecord = {
+      kind: 'daemon-json',
+      at: '2026-01-01T00:00:00.000Z',
+      undo: {
+        version: 1,
+        path: join(dir, 'daemon.json'),
+        mirror: 'http://localhost:5000',
+        before: null,
+        afterSha256: 'a'.repeat(64),
+      },
+      apply: { pidFile, pid: 2 ** 22 + 7, host: 'unix:///tb/docker.sock' },
+    };
+    const a = now.forRecord(record);
+    expect(a.configFile).toBe(join(dir, 'daemon.json'));
+    expect(a.plan()[1]).toBe(`kill -HUP ${process.pid}`);
+    expect(sockets).toEqual(['/tb/docker.sock']);
+    // No pid recorded: the system's dockerd, reloaded as usual (systemd, else its pidfile).
+    const system = now.forRecord({ ...record, apply: { pidFile, host: 'unix:///var/run/docker.sock' } });
+    expect(system.plan()[1]).toBe(`systemctl reload docker (or kill -HUP the pid in ${pidFile})`);
+  });
 
   it('reloads with `systemctl reload docker` when systemd runs docker', async () => {
     const t = setup(true);

@@ -13,6 +13,7 @@ import {
   type ValidateOptions,
 } from '../daemon-json/index.js';
 import { configureError } from '../errors.js';
+import type { ApplyRecord, EngineUndoRecord } from '../undo-store.js';
 import { commandLine, outputOf } from '../runner.js';
 import { DaemonJsonEngine } from './daemon-json-engine.js';
 import { mirrorsOf, waitFor, withDefaults, type Deps } from './engine-info.js';
@@ -32,6 +33,10 @@ export interface LinuxDockerdOptions extends AdapterDeps {
   validate?: ValidateOptions | false;
   /** sends a signal (default process.kill) */
   signal?: (pid: number, signal: NodeJS.Signals) => void;
+  /** how this dockerd was found, when it was not given (e.g. "dockerd pid 12 serving … (DOCKER_HOST)") */
+  foundBy?: string;
+  /** its socket, unix:///…, kept in the undo record so undo reaches the same engine */
+  host?: string;
 }
 
 export class LinuxDockerd extends DaemonJsonEngine {
@@ -48,9 +53,46 @@ export class LinuxDockerd extends DaemonJsonEngine {
     return this.opts.probe ?? this.deps.probeAt(DEFAULT_SOCKET);
   }
 
-  private pidFromFile(): number | undefined {
+  protected override applyRecord(): ApplyRecord | undefined {
+    const { pidFile, pid, host } = this.opts;
+    if (pidFile === undefined && pid === undefined && host === undefined) return undefined;
+    return {
+      ...(pidFile !== undefined ? { pidFile } : {}),
+      ...(pid !== undefined ? { pid } : {}),
+      ...(host !== undefined ? { host } : {}),
+    };
+  }
+
+  /**
+   * The dockerd a record was made on: its file, its socket, and a live pid (its pidfile read again, as
+   * a restarted dockerd has another pid; else the pid recorded; else one given now with --pid).
+   * A record from an older version (no apply) keeps what this process was given.
+   */
+  forRecord(record: EngineUndoRecord): LinuxDockerd {
+    if (record.kind !== 'daemon-json') return this;
+    if (!record.apply) return new LinuxDockerd({ ...this.opts, configFile: record.undo.path });
+    const { pidFile, pid, host } = record.apply;
+    const socket = host?.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
+    // What was found or given for another engine must not leak into this one.
+    const { pid: givenPid, pidFile: _pf, host: _h, foundBy: _f, ...rest } = this.opts;
+    // A record without a pid is the system's dockerd: it keeps its usual reload (systemd or its pidfile).
+    const candidates =
+      pid === undefined ? [] : [pidFile !== undefined ? this.pidFromFile(pidFile) : undefined, pid, givenPid];
+    const reloadPid = candidates.find((p) => p !== undefined && this.alive(p)) ?? pid;
+    return new LinuxDockerd({
+      ...rest,
+      configFile: record.undo.path,
+      ...(pidFile !== undefined ? { pidFile } : {}),
+      ...(reloadPid !== undefined
+        ? { pid: reloadPid, foundBy: `dockerd pid ${reloadPid} (named by the undo record)` }
+        : {}),
+      ...(socket ? { probe: this.deps.probeAt(socket), host: `unix://${socket}` } : {}),
+    });
+  }
+
+  private pidFromFile(file = this.opts.pidFile ?? DOCKER_PIDFILE): number | undefined {
     try {
-      const pid = Number(readFileSync(this.opts.pidFile ?? DOCKER_PIDFILE, 'utf8').trim());
+      const pid = Number(readFileSync(file, 'utf8').trim());
       return Number.isInteger(pid) && pid > 0 ? pid : undefined;
     } catch {
       return undefined;
@@ -69,9 +111,10 @@ export class LinuxDockerd extends DaemonJsonEngine {
   async detect(): Promise<Detection> {
     if (this.opts.pid !== undefined) {
       return this.alive(this.opts.pid)
-        ? { detected: true, how: `dockerd pid ${this.opts.pid} (given)` }
+        ? { detected: true, how: this.opts.foundBy ?? `dockerd pid ${this.opts.pid} (given)` }
         : { detected: false, how: `no process with pid ${this.opts.pid}` };
     }
+    if (this.opts.foundBy) return { detected: true, how: this.opts.foundBy };
     if (this.deps.platform !== 'linux') return { detected: false, how: `not Linux (${this.deps.platform})` };
     const pid = this.pidFromFile();
     if (pid && this.alive(pid))

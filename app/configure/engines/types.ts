@@ -48,7 +48,13 @@ export interface EngineAdapter {
   /** refuses a mirror URL this engine could not use, saying why (before anything is written) */
   checkMirrorUrl?(mirrorUrl: string): void;
   edit(mirrorUrl: string): Promise<EditResult>;
-  revert(record: EngineUndoRecord): Promise<{ changed: boolean; detail: string }>;
+  /** exact: the file is back as it was (false: it had changed since, only our entry was taken out) */
+  revert(record: EngineUndoRecord): Promise<{ changed: boolean; exact?: boolean; detail: string }>;
+  /**
+   * The adapter for the engine a record was made on (its file, its reload, its socket), whatever this
+   * process was given: undo runs without the flags or the DOCKER_HOST that configure had.
+   */
+  forRecord?(record: EngineUndoRecord): EngineAdapter;
   /** makes the engine read its configuration again; returns what it did */
   apply(): Promise<string>;
 }
