@@ -3,7 +3,7 @@
 // `drpc watch` does; `drpc down` asks it to hand over and it exits; the app takes over from it.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rename, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,6 +11,7 @@ import { AppError } from '../util/errors.js';
 import { readOwner } from './lock.js';
 
 export const KEEPER_LOG = 'keeper.log';
+const MAX_LOG_BYTES = 1024 * 1024;
 
 /** bin/drpc.js of this checkout or package: it runs the compiled CLI, or the sources through tsx. */
 function cliEntry(): string {
@@ -34,6 +35,9 @@ export async function startKeeper(
   args: string[] = [],
 ): Promise<{ pid: number; log: string }> {
   const log = join(home, KEEPER_LOG);
+  // One old log is kept: a keeper that runs for months does not fill the disk.
+  if (((await stat(log).catch(() => undefined))?.size ?? 0) > MAX_LOG_BYTES)
+    await rename(log, `${log}.1`).catch(() => {});
   const out = await open(log, 'a', 0o600);
   try {
     const child = spawn(process.execPath, [cliEntry(), 'keep', ...args], {

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setMirrors } from '../../testbed/dockerd.js';
+import { directMirror, setMirrors } from '../../testbed/dockerd.js';
+import { refThroughMirror } from '../../testbed/suite-images.js';
 import {
   pull,
   pullAll,
@@ -38,7 +39,7 @@ const CACHED = [
 
 /** docker pull of one platform of a multi-platform image. */
 async function pullPlatform(docker: Docker, ref: string, platform: string): Promise<void> {
-  const stream = await docker.pull(ref, { platform });
+  const stream = await docker.pull(refThroughMirror(ref, directMirror), { platform });
   await new Promise<void>((resolve, reject) =>
     docker.modem.followProgress(stream, (err: Error | null, events: Array<{ error?: string }>) => {
       const failed = events?.find((e) => e.error);
