@@ -4,7 +4,7 @@
 // interleaving. See CliCommand.owner for what each kind of command does.
 import type { CliCommand, CliContext, OwnerCaller } from '../cli/command.js';
 import { AppError } from '../util/errors.js';
-import { callOwner } from './client.js';
+import { callOwner, OwnerUnreachableError } from './client.js';
 import { acquireOwnerLock, describeOwner, tryAcquire, type OwnerRecord } from './lock.js';
 import { displace } from './owner-process.js';
 
@@ -65,6 +65,14 @@ export async function runWithOwner(
         },
       });
     if (!ctx.json) ctx.io.err(`sent to ${describeOwner(h)}`);
-    return command.viaOwner(ctx, call);
+    try {
+      return await command.viaOwner(ctx, call);
+    } catch (err) {
+      if (!(err instanceof OwnerUnreachableError)) throw err;
+      throw new AppError(
+        'INTERNAL',
+        `${describeOwner(h)} holds the lock in ${home} but does not answer on its socket (${err.message}): stop it (kill ${h.pid}) and try again`,
+      );
+    }
   }
 }
