@@ -186,6 +186,10 @@ describe('the mirror opened and kept from the command line', () => {
     expect(alone.code, alone.err).toBe(0);
     expect(alone.out).toMatch(/offline: serving 0 cached repositories/);
     expect(await readOwner(home)).toBeUndefined();
+    // Read by the CLI itself: judged against the offline configuration, so no "settings changed".
+    const statusAlone = await cli('status');
+    expect(statusAlone.out).toMatch(/^running: offline: serving 0 cached repositories without the upstream/);
+    expect(statusAlone.out).not.toMatch(/settings changed/);
     const resetAlone = await cli('reset', '--confirm', 'delete the cache');
     expect(resetAlone.code, resetAlone.err).toBe(0);
     expect(await modeLabel()).toBe('offline');

@@ -141,6 +141,7 @@ export const cacheCommands: CliCommand[] = [
   },
   {
     name: 'prune',
+    owner: 'drives',
     args: '[REPO[:TAG]...]',
     maxPositionals: 1000,
     summary: 'remove repositories or tags (with a preview), then garbage-collect',
