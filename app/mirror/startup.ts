@@ -15,7 +15,7 @@ import { LABELS } from './container-spec.js';
 import { prepareDirs } from './files.js';
 import { readCatalog } from './http.js';
 import type { PullProgress } from './image.js';
-import { offlineMessage } from './keeper.js';
+import { chosenOfflineMessage, offlineMessage } from './keeper.js';
 import { Mirror, type MirrorOptions, type UpAction } from './mirror.js';
 import type { MirrorMode } from './registry-config.js';
 import { mirrorDirs, type MirrorSettings } from './settings.js';
@@ -75,7 +75,7 @@ export async function openMirror(o: OpenOptions): Promise<OpenResult> {
             () => undefined,
           )
         : undefined;
-    message = offlineMessage(n, probe ? probe.reason : 'offline by choice (up --offline)');
+    message = probe ? offlineMessage(n, probe.reason) : chosenOfflineMessage(n);
     withMode = {
       ...withMode,
       ...(n !== undefined ? { cachedRepositories: n } : {}),

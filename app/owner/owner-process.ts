@@ -3,6 +3,7 @@
 // holding the lock, answering the CLI on the owner's socket, until it is stopped or hands over.
 import { join } from 'node:path';
 import { enforceQuota } from '../cache/quota.js';
+import type { MirrorMode } from '../mirror/registry-config.js';
 import type { MirrorSettings, UpstreamCredentials } from '../mirror/settings.js';
 import { probeUpstream } from '../mirror/upstream-probe.js';
 import { CacheRuntime } from '../service/cache-runtime.js';
@@ -121,6 +122,8 @@ export interface OwnerProcessOptions {
   /** how this machine reaches the upstream, when not by its URL (see upstreamProbe) */
   probeUrl?: string;
   probeIntervalMs?: number;
+  /** the user chose this mode (`drpc up --offline`): kept, not switched by the probes */
+  mode?: MirrorMode;
   /** enforce a quota every minute (watch --quota) */
   quotaBytes?: number | null;
   /** what it does, for people: watch prints it, the keeper writes its log */
@@ -147,6 +150,7 @@ export async function runOwner(o: OwnerProcessOptions): Promise<'stopped' | 'han
     build: realEngine(o.env, 2000, o.home, {
       ...(o.probeUrl ? { probe: () => probeUpstream(o.probeUrl!, 3000) } : {}),
       ...(o.probeIntervalMs ? { probeIntervalMs: o.probeIntervalMs } : {}),
+      ...(o.mode ? { mode: o.mode } : {}),
     }),
     credentials: async () => o.credentials,
     log,

@@ -92,6 +92,8 @@ export interface KeeperTuning {
   probe?: (settings: MirrorSettings) => Promise<ProbeResult>;
   probeIntervalMs?: number;
   backoffMs?: number;
+  /** the user chose the mode (`drpc up --offline` leaves a keeper that keeps it): no switching */
+  mode?: MirrorMode;
 }
 
 /**
@@ -139,6 +141,7 @@ export function realEngine(
       mirrorFor,
       probe: () => probe(settings),
       recreate: recreatesMirror(settings),
+      ...(tuning.mode ? { chosenMode: tuning.mode } : {}),
       statusIntervalMs: intervalMs,
       probeIntervalMs: tuning.probeIntervalMs ?? PROBE_INTERVAL_MS,
       ...(tuning.backoffMs !== undefined ? { backoffMs: tuning.backoffMs } : {}),

@@ -51,6 +51,7 @@ async function keepMirror(ctx: CliContext, role: 'watch' | 'keeper'): Promise<nu
     ...(ctx.probeUrl ? { probeUrl: ctx.probeUrl } : {}),
     probeIntervalMs: interval * 1000,
     quotaBytes: quota,
+    ...(ctx.values.offline === true ? { mode: 'offline' as const } : {}),
     report,
     until: ctx.io.interrupted ?? new Promise<void>(() => {}),
   });
@@ -80,7 +81,7 @@ export const mirrorCommands: CliCommand[] = [
     },
     optionHelp: [
       '--no-wait           return once started, without waiting for it to serve',
-      '--offline           serve the cache without the upstream (read-only); the keeper switches by itself',
+      '--offline           serve the cache without the upstream (read-only), until up runs without it',
       '--no-keeper         leave no background keeper (no offline switching or supervision afterwards)',
       PROBE_URL_HELP,
     ],
@@ -105,6 +106,8 @@ export const mirrorCommands: CliCommand[] = [
         await saveMirrorSettings(ctx.store, ctx.settings);
         keeper = await startKeeper(ctx.configDir, ctx.io.env, [
           ...(typeof ctx.values['probe-url'] === 'string' ? ['--probe-url', ctx.values['probe-url']] : []),
+          // Offline by choice stays offline (a metered hotspot): the keeper does not switch it back.
+          ...(ctx.values.offline === true ? ['--offline'] : []),
         ]);
         await ctx.lock?.release();
         if (!(await keeperTookOver(ctx.configDir, keeper.pid)))
@@ -123,6 +126,11 @@ export const mirrorCommands: CliCommand[] = [
       return code;
     },
     async viaOwner(ctx, call) {
+      if (ctx.values.offline === true)
+        throw new AppError(
+          'INVALID_INPUT',
+          '--offline: the running owner switches modes by the upstream itself; stop it (or quit the app) to choose offline',
+        );
       let last = '';
       const { action, status } = await call('mirror.up', undefined, (event, payload) => {
         const p = payload as { operation?: string; pull?: { status: string } };
@@ -152,7 +160,7 @@ export const mirrorCommands: CliCommand[] = [
   {
     name: 'keep',
     summary: 'the background keeper `up` leaves (as watch, detached; `down` stops it)',
-    options: WATCH_OPTIONS,
+    options: { ...WATCH_OPTIONS, offline: { type: 'boolean', default: false } },
     run: (ctx) => keepMirror(ctx, 'keeper'),
   },
   {
