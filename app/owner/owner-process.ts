@@ -3,6 +3,7 @@
 // holding the lock, answering the CLI on the owner's socket, until it is stopped or hands over.
 import { join } from 'node:path';
 import { enforceQuota } from '../cache/quota.js';
+import type { CacheProgress, KeeperEvent, Progress } from '../contract/values.js';
 import type { MirrorMode } from '../mirror/registry-config.js';
 import type { MirrorSettings, UpstreamCredentials } from '../mirror/settings.js';
 import { probeUpstream } from '../mirror/upstream-probe.js';
@@ -48,9 +49,9 @@ export function ownerEvents(
   cache: CacheRuntime,
 ): (send: OwnerEventSink) => () => void {
   return (send) => {
-    const progress = (p: Parameters<OwnerEventSink>[1] & object) => send('mirror.progress', p as never);
-    const cacheProgress = (p: object) => send('cache.progress', p as never);
-    const keeper = (e: object) => send('mirror.keeper', e as never);
+    const progress = (p: Progress) => send('mirror.progress', p);
+    const cacheProgress = (p: CacheProgress) => send('cache.progress', p);
+    const keeper = (e: KeeperEvent) => send('mirror.keeper', e);
     mirror.on('progress', progress);
     mirror.on('keeper', keeper);
     cache.on('progress', cacheProgress);
