@@ -2,7 +2,11 @@
 // Entry point of the `drpc` command.
 import { runCli } from './run.js';
 
-const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+// Ctrl-C, or SIGTERM (how the background keeper is told to stop): a following command ends cleanly.
+const interrupted = new Promise<void>((resolve) => {
+  process.once('SIGINT', () => resolve());
+  process.once('SIGTERM', () => resolve());
+});
 const code = await runCli(process.argv.slice(2), {
   out: (t) => process.stdout.write(t + '\n'),
   err: (t) => process.stderr.write(t + '\n'),

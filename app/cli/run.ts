@@ -3,6 +3,8 @@ import Docker from 'dockerode';
 import { join } from 'node:path';
 import { describeEndpoint, dockerodeOptions, resolveEndpoint } from '../docker/connection.js';
 import { Mirror } from '../mirror/mirror.js';
+import { modeOf } from '../mirror/startup.js';
+import { runWithOwner } from '../owner/cli-owner.js';
 import type { UpstreamCredentials } from '../mirror/settings.js';
 import type { MirrorMode } from '../mirror/registry-config.js';
 import { jsonFileStore } from '../settings/json-file.js';
@@ -38,7 +40,8 @@ export async function runCli(argv: string[], io: CliIO, commands: CliCommand[] =
     const change = settingsChange(parsed.values);
     const settings = applyChange(await loadMirrorSettings(store, io.env), change);
     const ctx = context(io, json, parsed.positionals, parsed.values, store, settings, configDir);
-    const code = await parsed.command.run(ctx);
+    // The owner (the app, watch, the background keeper) does it, or this runs holding the lock.
+    const code = await runWithOwner(parsed.command, ctx, Object.keys(change).length > 0);
     if (code === EXIT.ok && Object.keys(change).length) await saveMirrorSettings(store, settings);
     return code;
   } catch (err) {
@@ -60,11 +63,12 @@ function context(
 ): CliContext {
   let engine: ReturnType<CliContext['engine']> | undefined;
   let resolved: Awaited<ReturnType<CliContext['engine']>> | undefined;
+  const credentials = credentialsFrom(io.env);
   const make = (e: Awaited<ReturnType<CliContext['engine']>>, mode: MirrorMode = 'proxy') =>
     new Mirror({
       docker: e.docker,
       settings,
-      credentials: credentialsFrom(io.env),
+      credentials,
       endpoint: e.endpoint,
       mode,
       exposeCredentials: values['expose-credentials'] === true,
@@ -78,6 +82,10 @@ function context(
     store,
     configDir,
     settings,
+    credentials,
+    ...(typeof values['probe-url'] === 'string' || io.env.DRPC_PROBE_URL
+      ? { probeUrl: typeof values['probe-url'] === 'string' ? values['probe-url'] : io.env.DRPC_PROBE_URL! }
+      : {}),
     engine: () =>
       (engine ??= resolveEndpoint({ env: io.env })
         .then((ep) => ({
@@ -87,7 +95,18 @@ function context(
         }))
         .then((e) => (resolved = e))),
     async mirror(mode) {
-      return make(await ctx.engine(), mode);
+      const e = await ctx.engine();
+      // Stop, restart, prune and reset act on the container in the mode it runs (offline stays offline).
+      return make(
+        e,
+        mode ??
+          modeOf(
+            await make(e)
+              .inspect()
+              .catch(() => undefined),
+          ) ??
+          'proxy',
+      );
     },
     mirrorSync(mode) {
       if (!resolved) throw new Error('mirrorSync before engine()');

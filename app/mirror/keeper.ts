@@ -28,6 +28,8 @@ export interface KeeperOptions {
   probe: () => Promise<ProbeResult>;
   /** recreate a container removed behind our back (a stopped one is always started again) */
   recreate: boolean;
+  /** the user chose this mode (`drpc up --offline`): kept whatever the probes say */
+  chosenMode?: MirrorMode;
   /** what the user wants; left out, it is learnt from the first status that reaches the engine */
   wanted?: Wanted;
   /** how often the upstream is probed (and the mode, and a pending recovery, reconsidered) */
@@ -72,6 +74,15 @@ export function offlineMessage(repositories: number | undefined, reason?: string
       ? 'the cache'
       : `${repositories} cached repositor${repositories === 1 ? 'y' : 'ies'}`;
   return `offline: serving ${what} (upstream: ${reason ?? 'unreachable'})`;
+}
+
+/** Offline because the user said so (`drpc up --offline`): what stays until they run `up` again. */
+export function chosenOfflineMessage(repositories: number | undefined): string {
+  const what =
+    repositories === undefined
+      ? 'the cache'
+      : `${repositories} cached repositor${repositories === 1 ? 'y' : 'ies'}`;
+  return `offline by choice: serving ${what} (drpc up without --offline goes back to the upstream)`;
 }
 
 export class MirrorKeeper extends EventEmitter<KeeperEvents> {
@@ -168,7 +179,7 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
    * failed one): the one to start.
    */
   mirror(): Mirror {
-    return this.o.mirrorFor(this.hysteresis.target(this.runningMode(), this.now()));
+    return this.o.mirrorFor(this.target());
   }
 
   /** The least time offline before going back to proxy, as it stands (it grows while the upstream flaps). */
@@ -235,7 +246,7 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
     const probe = await this.probeOnce();
     const s = this.monitor.current;
     this.hysteresis.observe(probe.reachable, this.now());
-    const want = this.hysteresis.target(this.runningMode(), this.now());
+    const want = this.target();
     // Only a container that exists is switched: a missing one is the supervisor's (or nobody's) to create.
     if (this.want === 'running' && s?.engine.reachable && s.container && this.containerMode !== want) {
       await this.trySection(async () => {
@@ -295,7 +306,12 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
       ...status,
       mode,
       ...(n !== undefined ? { cachedRepositories: n } : {}),
-      ...(status.state === 'running' ? { message: offlineMessage(n, this.lastFailure) } : {}),
+      ...(status.state === 'running'
+        ? {
+            message:
+              this.o.chosenMode === 'offline' ? chosenOfflineMessage(n) : offlineMessage(n, this.lastFailure),
+          }
+        : {}),
     };
   }
 
@@ -342,6 +358,11 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
 
   private now(): number {
     return this.o.now?.() ?? Date.now();
+  }
+
+  /** The mode the mirror should run now: the user's choice, else what the probes have agreed on. */
+  private target(): MirrorMode {
+    return this.o.chosenMode ?? this.hysteresis.target(this.runningMode(), this.now());
   }
 
   private inspect(): Promise<Docker.ContainerInspectInfo | undefined> {

@@ -13,12 +13,13 @@ import type { KeeperEvent, Operation, Progress } from '../contract/values.js';
 import { describeEndpoint, dockerodeOptions, resolveEndpoint } from '../docker/connection.js';
 import type { PullProgress } from '../mirror/image.js';
 import { MirrorKeeper, type KeeperEvents, type Wanted } from '../mirror/keeper.js';
-import { Mirror, type UpAction } from '../mirror/mirror.js';
+import { Mirror, type MirrorOptions, type UpAction } from '../mirror/mirror.js';
 import type { MirrorMode } from '../mirror/registry-config.js';
 import { StatusMonitor } from '../mirror/monitor.js';
+import { KeptMirror, openMirror, upstreamProbe } from '../mirror/startup.js';
 import { recreatesMirror, type MirrorSettings, type UpstreamCredentials } from '../mirror/settings.js';
 import type { MirrorStatus } from '../mirror/status.js';
-import { probeUpstream, type ProbeResult } from '../mirror/upstream-probe.js';
+import type { ProbeResult } from '../mirror/upstream-probe.js';
 import { verifyMirror, type VerifyReport, type VerifyStep } from '../mirror/verify.js';
 import { defaultPaths } from '../settings/paths.js';
 import { AppError, messageOf } from '../util/errors.js';
@@ -72,6 +73,8 @@ export interface MirrorServiceDeps {
   credentials(): Promise<UpstreamCredentials | null>;
   log: ServiceLogger;
   now?: () => number;
+  /** what the user wants before they say (`drpc watch` and the keeper: running); else learnt at start */
+  wanted?: Wanted;
 }
 
 /** The safety-net interval of the status monitor; Docker events drive most updates. */
@@ -89,6 +92,8 @@ export interface KeeperTuning {
   probe?: (settings: MirrorSettings) => Promise<ProbeResult>;
   probeIntervalMs?: number;
   backoffMs?: number;
+  /** the user chose the mode (`drpc up --offline` leaves a keeper that keeps it): no switching */
+  mode?: MirrorMode;
 }
 
 /**
@@ -105,35 +110,53 @@ export function realEngine(
   return async (settings, credentials) => {
     const endpoint = await resolveEndpoint({ env });
     const docker = new Docker(dockerodeOptions(endpoint));
-    const make = (mode: MirrorMode) =>
-      new CheckedMirror({
-        docker,
-        settings,
-        credentials,
-        endpoint: describeEndpoint(endpoint),
-        ...(endpoint.kind === 'tcp' ? { engineHost: endpoint.host } : {}),
-        mode,
-      });
-    const mirrors = { proxy: make('proxy'), offline: make('offline') };
-    const cache = new CacheService({ docker, mirror: mirrors.proxy, stateDir });
+    const options = (mode: MirrorMode): MirrorOptions => ({
+      docker,
+      settings,
+      credentials,
+      endpoint: describeEndpoint(endpoint),
+      ...(endpoint.kind === 'tcp' ? { engineHost: endpoint.host } : {}),
+      mode,
+    });
+    const mirrors = {
+      proxy: new CheckedMirror(options('proxy')),
+      offline: new CheckedMirror(options('offline')),
+    };
+    const mirrorFor = (mode: MirrorMode) => mirrors[mode];
+    // A prune, a reset or a prune's recovery restarts the mirror in the mode it is kept in.
+    let keptMode = (): MirrorMode => 'proxy';
+    const cache = new CacheService({
+      docker,
+      mirror: new KeptMirror(options('proxy'), () => keptMode(), mirrorFor),
+      stateDir,
+    });
     if (tuning.enabled === false) {
       const mirror = mirrors.proxy;
       const monitor = new StatusMonitor(docker, mirror, intervalMs);
       return { mirror, monitor, verify: (opts) => verifyMirror(docker, mirror, opts), cache };
     }
-    const probe = tuning.probe ?? ((s: MirrorSettings) => probeUpstream(s.upstreamUrl, 3000));
+    const probe = tuning.probe ?? upstreamProbe(docker, settings);
     const keeper = new MirrorKeeper({
       docker,
-      mirrorFor: (mode) => mirrors[mode],
+      mirrorFor,
       probe: () => probe(settings),
       recreate: recreatesMirror(settings),
+      ...(tuning.mode ? { chosenMode: tuning.mode } : {}),
       statusIntervalMs: intervalMs,
       probeIntervalMs: tuning.probeIntervalMs ?? PROBE_INTERVAL_MS,
       ...(tuning.backoffMs !== undefined ? { backoffMs: tuning.backoffMs } : {}),
     });
-    // Started in the mode the upstream allows now; down, restart and logs act on the same container.
+    keptMode = () => (keeper.mode === 'unknown' ? keeper.mirror().mode : keeper.mode);
+    // up is the startup sequence (app/mirror/startup.ts): recovery, repairs, the mode the probe allows.
+    // down, restart and logs act on the same container whatever its mode.
     const mirror: MirrorPort = {
-      up: (onProgress) => keeper.mirror().up(onProgress),
+      up: (onProgress) =>
+        openMirror({
+          docker,
+          mirrorFor,
+          probe: () => probe(settings),
+          ...(onProgress ? { onProgress } : {}),
+        }),
       down: () => keeper.mirror().down(),
       restart: () => keeper.mirror().restart(),
       logs: (tail) => keeper.mirror().logs(tail),
@@ -193,6 +216,7 @@ export class MirrorService extends EventEmitter<{
 
   constructor(private readonly deps: MirrorServiceDeps) {
     super();
+    this.wanted = deps.wanted;
   }
 
   get current(): MirrorStatus | undefined {
@@ -330,6 +354,12 @@ export class MirrorService extends EventEmitter<{
   dispose(): void {
     this.generation++;
     this.release();
+  }
+
+  /** Stops watching and keeping; resolves once a switch or recovery under way has finished. */
+  async close(): Promise<void> {
+    this.dispose();
+    await this.settling;
   }
 
   /** Stops the current handle's monitor or keeper, remembering what the user wanted. */

@@ -20,7 +20,9 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
-function describePlan(plan: PrunePlan): string {
+function describePlan(
+  plan: Pick<PrunePlan, 'repositories' | 'tags' | 'reason' | 'bytes' | 'orphanBytes'>,
+): string {
   const what = [
     ...plan.repositories.map((r) => `  ${r}`),
     ...plan.tags.map(
@@ -139,6 +141,7 @@ export const cacheCommands: CliCommand[] = [
   },
   {
     name: 'prune',
+    owner: 'drives',
     args: '[REPO[:TAG]...]',
     maxPositionals: 1000,
     summary: 'remove repositories or tags (with a preview), then garbage-collect',
@@ -171,9 +174,30 @@ export const cacheCommands: CliCommand[] = [
       );
       return EXIT.ok;
     },
+    // The owner plans and prunes (it keeps the mirror stopped through garbage collection, and starts it
+    // once, in the mode it keeps); its steps come back as cache.progress events.
+    async viaOwner(ctx, call) {
+      const plan = await call('cache.plan', { selection: selection(ctx) });
+      if (ctx.values['dry-run'] || (!plan.repositories.length && !plan.tags.length)) {
+        ctx.print(describePlan(plan), { plan, executed: false });
+        return EXIT.ok;
+      }
+      if (!ctx.json) ctx.io.out(describePlan(plan));
+      const result = await call('cache.prune', { planId: plan.id }, (event, payload) => {
+        const p = payload as { fraction: number; message: string };
+        if (!ctx.json && event === 'cache.progress')
+          ctx.io.err(`${Math.round(p.fraction * 100)}% ${p.message}`);
+      });
+      ctx.print(
+        `freed ${formatBytes(result.freedBytes)} (preview: ${formatBytes(result.previewBytes + result.orphanBytes)}); the mirror was down ${result.downtimeMs} ms`,
+        { plan, executed: true, result },
+      );
+      return EXIT.ok;
+    },
   },
   {
     name: 'reset',
+    owner: 'drives',
     summary: `delete the whole cache and start an empty mirror (--confirm "${RESET_CONFIRMATION}")`,
     options: { confirm: { type: 'string' } },
     optionHelp: [`--confirm TEXT      must be "${RESET_CONFIRMATION}"`],
@@ -183,6 +207,20 @@ export const cacheCommands: CliCommand[] = [
       ).reset(String(ctx.values.confirm ?? ''), (step) => {
         if (!ctx.json) ctx.io.err(step);
       });
+      ctx.print(
+        `deleted ${result.repositoriesRemoved} repositories (${formatBytes(result.freedBytes)}); the mirror is ${result.status.state}`,
+        result,
+      );
+      return EXIT.ok;
+    },
+    async viaOwner(ctx, call) {
+      const result = await call(
+        'cache.reset',
+        { confirmation: String(ctx.values.confirm ?? '') },
+        (event, payload) => {
+          if (!ctx.json && event === 'cache.progress') ctx.io.err((payload as { step: string }).step);
+        },
+      );
       ctx.print(
         `deleted ${result.repositoriesRemoved} repositories (${formatBytes(result.freedBytes)}); the mirror is ${result.status.state}`,
         result,
