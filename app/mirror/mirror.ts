@@ -156,6 +156,13 @@ export class Mirror {
     return this.opts.mode ?? 'proxy';
   }
 
+  /** The same mirror in another mode (same settings, engine and class). */
+  inMode(mode: MirrorMode): Mirror {
+    if (mode === this.mode) return this;
+    const Same = this.constructor as new (opts: MirrorOptions) => Mirror;
+    return new Same({ ...this.opts, settings: this.settings, mode });
+  }
+
   private spec(major: ReturnType<typeof registryMajorOf>, configText: string) {
     return containerSpec(this.settings, major, configText, this.opts.credentials, {
       remoteStorage: this.remote,
@@ -403,6 +410,11 @@ export class Mirror {
     const port = info && debugPortOf(info);
     return port ? `http://127.0.0.1:${port}` : undefined;
   }
+}
+
+/** The mode a container of ours runs in, from its label (the mode is in its config too). */
+export function modeOf(info: Pick<Docker.ContainerInspectInfo, 'Config'>): MirrorMode {
+  return info.Config.Labels?.[LABELS.mode] === 'offline' ? 'offline' : 'proxy';
 }
 
 function publishedPort(info: Docker.ContainerInspectInfo): number | undefined {
