@@ -64,6 +64,8 @@ export class CacheService {
       o.docker,
       o.mirror.settings.containerName,
       jsonFileStore(join(o.stateDir, 'access.json')),
+      // The logs of containers removed since (mode switches, recreations) wait there to be counted.
+      o.mirror.remoteStorage ? {} : { dataDir: o.mirror.settings.dataDir },
     );
     this.stats = new StatsCollector(o.mirror, jsonFileStore(join(o.stateDir, 'stats.json')));
     this.storeRoot = mirrorDirs(o.mirror.settings).data;
