@@ -169,6 +169,35 @@ describe('prune recovery', () => {
     expect((await recoverPrune(docker, mirror)).action).toBe('none');
   }, 240_000);
 
+  it('a killed prune and a changed data directory: each data dir resolves its own journal, and only its own', async () => {
+    await fill([`${ONE}:latest`, 'library/busybox:latest']);
+    const before = await scanStore(store());
+    const killed = await pruneKilledAt(settings, [{ repo: ONE }], 'removed');
+    expect(killed.end, killed.stderr).toBe('SIGKILL');
+    const journal = await readJournal(settings.dataDir);
+    expect(journal).toMatchObject({ step: 'removed', dataDir: settings.dataDir, mode: 'proxy' });
+
+    // The user points the mirror at another data dir: opening it finds nothing to resolve there and
+    // touches neither the other dir's journal nor the mirror now serving it.
+    const other = new Mirror({ docker, settings: { ...settings, dataDir: tempDir('drpc-recovery-b-') } });
+    expect((await other.up()).status.state).toBe('running');
+    expect((await recoverPrune(docker, other)).action).toBe('none');
+    expect((await other.status()).state).toBe('running');
+    expect(await readJournal(settings.dataDir)).toEqual(journal);
+
+    // Back to the first: its journal is finished there, and the mirror serves that data dir again.
+    const rec = await recoverPrune(docker, mirror);
+    expect(rec).toMatchObject({ action: 'completed', mode: 'proxy' });
+    expect((await mirror.inspect())?.Config.Labels?.['io.drpc.data-dir']).toBe(settings.dataDir);
+    expect((await mirror.status()).state).toBe('running');
+    const after = await scanStore(store());
+    expect(after.repositories.map((r) => r.name)).toEqual(['library/busybox']);
+    expect(held(after.repositories[0])).toEqual(
+      held(before.repositories.find((r) => r.name === 'library/busybox')),
+    );
+    await svc.reset(RESET_CONFIRMATION);
+  }, 240_000);
+
   it('prune and reset while offline: the mirror comes back offline and serves', async () => {
     await fill();
     await stopUpstream(docker);
