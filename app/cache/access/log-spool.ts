@@ -4,7 +4,7 @@
 // tracker folds them in before the live container's log (so lines stay in log order) and deletes each
 // once its records are saved. Its cursor makes a file read twice (a crash before the delete) count once.
 import type Docker from 'dockerode';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { demuxLogs } from '../../docker/demux.js';
 import { LABELS } from '../../mirror/container-spec.js';
@@ -16,6 +16,22 @@ export const KEPT_LOGS_MAX_BYTES = 64 * 1024 * 1024;
 
 export function keptLogsDir(dataDir: string): string {
   return join(dataDir, 'access-log');
+}
+
+/** Where the tracker notes how far it has read (ms, log time): what a removal needs to keep starts there. */
+function readThroughPath(dataDir: string): string {
+  return join(keptLogsDir(dataDir), 'read-through');
+}
+
+/** Notes that every line up to `timeMs` was folded in (by the tracker, after saving its records). */
+export async function noteReadThrough(dataDir: string, timeMs: number): Promise<void> {
+  await mkdir(keptLogsDir(dataDir), { recursive: true });
+  await writeFileAtomic(readThroughPath(dataDir), String(timeMs));
+}
+
+async function readThrough(dataDir: string): Promise<number> {
+  const n = Number(await readFile(readThroughPath(dataDir), 'utf8').catch(() => '0'));
+  return Number.isFinite(n) ? n : 0;
 }
 
 export interface KeptLog {
@@ -31,9 +47,13 @@ export async function keepAccessLog(
   dataDir: string,
 ): Promise<boolean> {
   try {
+    // Only what the tracker has not read: the engine reads a full log slowly (16 MB: 2 s). A second
+    // early, so a line logged in the same second as the last one read is not left out (the tracker's
+    // cursor skips what it counted already).
+    const since = Math.max(0, Math.floor((await readThrough(dataDir)) / 1000) - 1);
     const buf = (await docker
       .getContainer(info.Id)
-      .logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+      .logs({ stdout: true, stderr: true, follow: false, since })) as unknown as Buffer;
     const lines = demuxLogs(buf)
       .split('\n')
       .filter((l) => parseLogLine(l) !== undefined);

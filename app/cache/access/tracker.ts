@@ -7,7 +7,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { demuxLogs } from '../../docker/demux.js';
 import type { JsonStore } from '../../settings/json-file.js';
 import { parseLogLine } from './log-entry.js';
-import { keptLogs } from './log-spool.js';
+import { keptLogs, noteReadThrough } from './log-spool.js';
 import { AccessFolder, emptyRecords, type AccessRecords } from './records.js';
 
 /** What one batch of log lines told: the repositories it concerned, and whether that is all of it. */
@@ -181,7 +181,12 @@ export class AccessTracker {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
     }
-    const written = this.saving.then(() => this.store.write(this.records));
+    const written = this.saving.then(async () => {
+      const through = this.records.cursor.time;
+      await this.store.write(this.records);
+      // Saved: a container removed from now on needs to keep only what comes after (best effort).
+      if (this.opts.dataDir) await noteReadThrough(this.opts.dataDir, through).catch(() => {});
+    });
     this.saving = written.catch(() => {});
     await written;
   }
