@@ -16,7 +16,7 @@ import { planPrune, type PruneItem, type PrunePlan } from './prune/plan.js';
 import { recoverPrune, type RecoveryResult } from './prune/recover.js';
 import { RefreshHints, type RefreshTicket } from './refresh-hints.js';
 import { buildReport, type CacheReport } from './report.js';
-import { resetCache, type ResetResult } from './reset.js';
+import { resetCache, type ResetOptions, type ResetResult } from './reset.js';
 import { selectByRule, type RetentionRule } from './retention.js';
 import type { ScanSummary } from './scan/summary.js';
 import type { TagSize } from './scan/tag-sizes.js';
@@ -64,6 +64,8 @@ export class CacheService {
       o.docker,
       o.mirror.settings.containerName,
       jsonFileStore(join(o.stateDir, 'access.json')),
+      // The logs of containers removed since (mode switches, recreations) wait there to be counted.
+      o.mirror.remoteStorage ? {} : { dataDir: o.mirror.settings.dataDir },
     );
     this.stats = new StatsCollector(o.mirror, jsonFileStore(join(o.stateDir, 'stats.json')));
     this.storeRoot = mirrorDirs(o.mirror.settings).data;
@@ -203,14 +205,23 @@ export class CacheService {
     await this.tracker.flush();
   }
 
+  /** Resolves an interrupted prune (see recoverPrune); the next refresh looks everywhere. */
   recover(): Promise<RecoveryResult> {
+    this.hints.everything();
     return recoverPrune(this.o.docker, this.o.mirror);
   }
 
-  async reset(confirmation: string, onProgress?: Parameters<typeof resetCache>[2]): Promise<ResetResult> {
+  /** Deletes the cache; an interrupted prune is moot then (its trash goes too, nothing is collected). */
+  async reset(
+    confirmation: string,
+    onProgress?: Parameters<typeof resetCache>[2],
+    opts: Pick<ResetOptions, 'mode'> = {},
+  ): Promise<ResetResult> {
     try {
-      await this.recover();
-      const result = await resetCache(this.o.mirror, confirmation, onProgress);
+      const result = await resetCache(this.o.mirror, confirmation, onProgress, {
+        ...opts,
+        docker: this.o.docker,
+      });
       await this.spaceFreed();
       return result;
     } finally {

@@ -1,5 +1,6 @@
 // The mirror: the registry in proxy mode as a container we own. Up, down, restart, remove, status, logs.
 import type Docker from 'dockerode';
+import { keepAccessLog } from '../cache/access/log-spool.js';
 import { repairSchedulerState } from '../cache/repair/scheduler-state.js';
 import { demuxLogs } from '../docker/demux.js';
 import { AppError, messageOf } from '../util/errors.js';
@@ -156,6 +157,22 @@ export class Mirror {
     return this.opts.mode ?? 'proxy';
   }
 
+  /** The same mirror in another mode (same settings, engine and class). */
+  inMode(mode: MirrorMode): Mirror {
+    if (mode === this.mode) return this;
+    const Same = this.constructor as new (opts: MirrorOptions) => Mirror;
+    return new Same({ ...this.opts, settings: this.settings, mode });
+  }
+
+  /**
+   * A container about to be removed takes its log with it: the pulls it logged are kept first, for the
+   * access tracker to count (see cache/access/log-spool.ts). Best effort: a removal never waits on it
+   * failing.
+   */
+  private async beforeRemoval(info: Docker.ContainerInspectInfo): Promise<void> {
+    if (!this.remote) await keepAccessLog(this.docker, info, this.settings.dataDir);
+  }
+
   private spec(major: ReturnType<typeof registryMajorOf>, configText: string) {
     return containerSpec(this.settings, major, configText, this.opts.credentials, {
       remoteStorage: this.remote,
@@ -203,7 +220,10 @@ export class Mirror {
         const problem = await this.portProblem();
         if (problem) throw problem;
       }
-      if (existing) await this.docker.getContainer(existing.Id).remove({ force: true });
+      if (existing) {
+        await this.beforeRemoval(existing);
+        await this.docker.getContainer(existing.Id).remove({ force: true });
+      }
       if (!this.remote) await writeFileAtomic(this.configFile, configText);
       const created = await this.docker.createContainer({
         ...spec.create,
@@ -267,6 +287,7 @@ export class Mirror {
     await this.pingEngine();
     const info = await this.inspect();
     if (!info) return false;
+    await this.beforeRemoval(info);
     await this.docker.getContainer(info.Id).remove({ force: true });
     return true;
   }
@@ -403,6 +424,11 @@ export class Mirror {
     const port = info && debugPortOf(info);
     return port ? `http://127.0.0.1:${port}` : undefined;
   }
+}
+
+/** The mode a container of ours runs in, from its label (the mode is in its config too). */
+export function modeOf(info: Pick<Docker.ContainerInspectInfo, 'Config'>): MirrorMode {
+  return info.Config.Labels?.[LABELS.mode] === 'offline' ? 'offline' : 'proxy';
 }
 
 function publishedPort(info: Docker.ContainerInspectInfo): number | undefined {

@@ -75,6 +75,21 @@ describe('access log', () => {
     });
   });
 
+  it('counts pulls in quick succession each once: a pull of a manifest dockerd holds is a lone HEAD', () => {
+    const r = fold([
+      req('HEAD', '/v2/library/busybox/manifests/latest', 1000, 'a'),
+      req('GET', `/v2/library/busybox/manifests/${D1}`, 1007, 'b'),
+      req('HEAD', '/v2/library/busybox/manifests/latest', 1138, 'c'),
+      req('HEAD', '/v2/library/busybox/manifests/latest', 1257, 'd'),
+    ]);
+    expect(r.repos['library/busybox']).toMatchObject({
+      pulls: 3,
+      lastPull: 1257,
+      tags: { latest: { pulls: 3 } },
+      digests: {},
+    });
+  });
+
   it('counts pulls by digest separately, and later pulls again', () => {
     const r = fold([
       req('GET', `/v2/library/busybox/manifests/${D1}`, 1000, 'a'),

@@ -125,8 +125,10 @@ export class AccessFolder {
     const pending = this.expected.get(key);
     const inPull = pending !== undefined && r.time <= pending.until;
     if (!r.byDigest) {
-      // dockerd sends HEAD then GET of the same tag (or GET twice for an index): still one pull.
-      if (inPull && r.time - pending.tagTime < 2_000) {
+      // dockerd sends HEAD then GET of the same tag (or GET twice for an index): still one pull. A HEAD
+      // always starts one: a pull whose manifest dockerd already holds is a lone HEAD, and such pulls
+      // can follow each other within milliseconds.
+      if (inPull && r.method === 'GET' && r.time - pending.tagTime < 2_000) {
         const tag = repo.tags[r.reference];
         if (tag) tag.lastPull = Math.max(tag.lastPull, r.time);
         repo.lastPull = Math.max(repo.lastPull, r.time);

@@ -3,9 +3,11 @@
 import type Docker from 'dockerode';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
+import { readFile, rm } from 'node:fs/promises';
 import { demuxLogs } from '../../docker/demux.js';
 import type { JsonStore } from '../../settings/json-file.js';
 import { parseLogLine } from './log-entry.js';
+import { keptLogs, noteReadThrough } from './log-spool.js';
 import { AccessFolder, emptyRecords, type AccessRecords } from './records.js';
 
 /** What one batch of log lines told: the repositories it concerned, and whether that is all of it. */
@@ -21,6 +23,8 @@ export interface TrackerOptions {
   isOnline?: () => boolean;
   /** how long changes wait before they are saved */
   saveDelayMs?: number;
+  /** the mirror's data dir, where the logs of removed containers were kept (log-spool.ts) */
+  dataDir?: string;
 }
 
 export class AccessTracker {
@@ -30,6 +34,7 @@ export class AccessTracker {
   private saveTimer?: NodeJS.Timeout;
   private saving = Promise.resolve();
   private listeners = new Set<(change: AccessChange) => void>();
+  private folding: Promise<number> = Promise.resolve(0);
 
   constructor(
     private readonly docker: Docker,
@@ -54,9 +59,8 @@ export class AccessTracker {
   }
 
   /** Folds log text in (used by the follower, and to catch up from a finished log). */
-  ingest(text: string): number {
+  ingest(text: string, online = this.opts.isOnline?.() ?? true): number {
     let added = 0;
-    const online = this.opts.isOnline?.() ?? true;
     const repositories = new Set<string>();
     let complete = true;
     for (const line of text.split('\n')) {
@@ -74,8 +78,32 @@ export class AccessTracker {
     return added;
   }
 
+  /**
+   * Folds in the logs kept from removed containers, oldest first, each deleted once the records that
+   * count it are saved (one at a time: the follower and a catch-up may ask at once).
+   */
+  foldKeptLogs(): Promise<number> {
+    const run = async (): Promise<number> => {
+      if (!this.opts.dataDir) return 0;
+      let added = 0;
+      for (const kept of await keptLogs(this.opts.dataDir)) {
+        const text = await readFile(kept.path, 'utf8').catch(() => undefined);
+        if (text === undefined) continue;
+        added += this.ingest(text, !kept.offline);
+        // Not saved (a full disk): the file stays for the next time, and the cursor skips what counted.
+        await this.save();
+        await rm(kept.path, { force: true });
+      }
+      return added;
+    };
+    this.folding = this.folding.then(run, run);
+    return this.folding;
+  }
+
   /** Reads what the log holds since the last pull we counted (for short-lived callers like the CLI). */
   async catchUp(): Promise<number> {
+    // Older than anything the live container logged: first, or the cursor would pass them by.
+    const kept = await this.foldKeptLogs();
     const since = Math.floor(this.records.cursor.time / 1000);
     let buf: Buffer;
     try {
@@ -83,12 +111,12 @@ export class AccessTracker {
         .getContainer(this.containerName)
         .logs({ follow: false, stdout: true, stderr: true, since })) as unknown as Buffer;
     } catch (err) {
-      if ((err as { statusCode?: number }).statusCode === 404) return 0;
+      if ((err as { statusCode?: number }).statusCode === 404) return kept;
       throw err;
     }
     const added = this.ingest(demuxLogs(buf));
     await this.flush();
-    return added;
+    return kept + added;
   }
 
   /** Follows the log until stop(); re-attaches when the container restarts or is recreated. */
@@ -96,6 +124,8 @@ export class AccessTracker {
     void (async () => {
       while (!this.stopped) {
         try {
+          // A container removed since: what it logged and the follower missed was kept; first.
+          await this.foldKeptLogs();
           await this.followOnce();
         } catch {
           /* no container yet, or the engine is down */
@@ -142,12 +172,23 @@ export class AccessTracker {
   }
 
   async flush(): Promise<void> {
+    await this.save().catch(() => {});
+  }
+
+  /** Saves the records now; rejects when they could not be written. */
+  private async save(): Promise<void> {
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;
     }
-    this.saving = this.saving.then(() => this.store.write(this.records)).catch(() => {});
-    await this.saving;
+    const written = this.saving.then(async () => {
+      const through = this.records.cursor.time;
+      await this.store.write(this.records);
+      // Saved: a container removed from now on needs to keep only what comes after (best effort).
+      if (this.opts.dataDir) await noteReadThrough(this.opts.dataDir, through).catch(() => {});
+    });
+    this.saving = written.catch(() => {});
+    await written;
   }
 
   async stop(): Promise<void> {

@@ -1,10 +1,11 @@
 // Runs a prune plan: stop the mirror, move the planned directories aside, garbage-collect, start the
 // mirror, then delete what was moved and measure. Every step is journaled first (see recover.ts).
 import type Docker from 'dockerode';
-import { mkdir, readdir, rename, rmdir, stat } from 'node:fs/promises';
+import { readdir, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Mirror } from '../../mirror/mirror.js';
+import { modeOf, type Mirror } from '../../mirror/mirror.js';
 import { ensureReserve, releaseReserve } from '../../mirror/files.js';
+import type { MirrorMode } from '../../mirror/registry-config.js';
 import { mirrorDirs } from '../../mirror/settings.js';
 import { AppError } from '../../util/errors.js';
 import { createBlobMeter } from '../scan/blob-meter.js';
@@ -14,11 +15,13 @@ import {
   readJournal,
   trashDir,
   writeJournal,
-  type Journal,
+  type JournalEntry,
   type PruneStep,
 } from './journal.js';
 import { within } from './names.js';
 import type { PrunePlan } from './plan.js';
+import { moveInto } from './trash.js';
+import { serveAgain } from './serve-again.js';
 
 export interface PruneProgress {
   step: PruneStep | 'done';
@@ -36,9 +39,16 @@ export interface PruneResult {
   gc: Pick<GcResult, 'marked' | 'eligibleBlobs' | 'eligibleManifests' | 'ms'>;
   /** how long the mirror did not serve */
   downtimeMs: number;
+  /** the mode the mirror serves in afterwards (the mode it served in before); absent: left stopped */
+  mode?: MirrorMode;
 }
 
 export interface PruneOptions {
+  /**
+   * The mode to serve in afterwards. Default: the mode the mirror's container runs in now (its label),
+   * so an offline mirror comes back offline (a proxy could not even start without its upstream).
+   */
+  mode?: MirrorMode;
   onProgress?: (p: PruneProgress) => void;
   /** test hook: the process kills itself right after reaching this step (crash-safety tests) */
   crashAfter?: PruneStep;
@@ -67,7 +77,7 @@ export class PruneContext {
     this.store = mirrorDirs(mirror.settings).data;
   }
 
-  async mark(j: Omit<Journal, 'updatedAt' | 'version'>, message: string): Promise<void> {
+  async mark(j: JournalEntry, message: string): Promise<void> {
     await writeJournal(this.home, j);
     this.opts.onProgress?.({ step: j.step, fraction: FRACTION[j.step], message });
     // 'removing' and 'collecting' crash in the middle of their work instead (see crashPoint).
@@ -88,46 +98,23 @@ export class PruneContext {
     this.opts.onProgress?.({ step, fraction: FRACTION[step], message });
   }
 
-  /** Moves each planned directory into the trash (skipping what is already there). */
+  /** Moves each planned directory into the trash (merging into what an earlier attempt moved there). */
   async moveAside(plan: PrunePlan): Promise<void> {
     const trash = trashDir(this.home, plan.id);
     for (const rel of plan.removals) {
       const from = within(this.store, rel);
-      const to = within(trash, rel);
-      if (!(await exists(from))) continue;
-      await mkdir(dirname(to), { recursive: true });
-      await rename(from, to);
+      await moveInto(from, within(trash, rel));
       await removeEmptyParents(dirname(from), join(this.store, 'docker/registry/v2/repositories'));
       this.crashPoint('removing');
     }
-  }
-
-  /** Puts every moved directory back (rollback). */
-  async moveBack(plan: PrunePlan): Promise<void> {
-    const trash = trashDir(this.home, plan.id);
-    for (const rel of plan.removals) {
-      const from = within(trash, rel);
-      const to = within(this.store, rel);
-      if (!(await exists(from)) || (await exists(to))) continue;
-      await mkdir(dirname(to), { recursive: true });
-      await rename(from, to);
-    }
-  }
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
   }
 }
 
 async function removeEmptyParents(dir: string, stopAt: string): Promise<void> {
   while (dir.startsWith(stopAt + '/')) {
-    if ((await readdir(dir)).length > 0) return;
-    await rmdir(dir);
+    const entries = await readdir(dir).catch(() => undefined);
+    if (!entries || entries.length > 0) return;
+    await rmdir(dir).catch(() => {});
     dir = dirname(dir);
   }
 }
@@ -151,7 +138,8 @@ export async function executePrune(
   const before = await blobs.measure();
   const info = await mirror.inspect();
   const wasRunning = !!info?.State.Running;
-  const j = { plan, wasRunning };
+  const mode = opts.mode ?? (info ? modeOf(info) : mirror.mode);
+  const j = { plan, dataDir: ctx.home, wasRunning, mode };
   // On a full disk even the journal could not be written: use the space held back for this.
   await releaseReserve(ctx.home);
   await ctx.mark({ ...j, step: 'planned' }, 'prune planned');
@@ -164,12 +152,12 @@ export async function executePrune(
   const gc = await collect(ctx, j);
   let downtimeMs = 0;
   if (wasRunning) {
-    await mirror.up();
+    await serveAgain(mirror, mode);
     downtimeMs = Date.now() - down0;
   }
   await ctx.mark(
     { ...j, step: 'started' },
-    wasRunning ? 'mirror serving again' : 'mirror left stopped, as it was',
+    wasRunning ? `mirror serving again (${mode})` : 'mirror left stopped, as it was',
   );
   await clearJournal(ctx.home, plan.id);
   await ensureReserve(ctx.home);
@@ -187,14 +175,12 @@ export async function executePrune(
       ms: gc.ms,
     },
     downtimeMs,
+    ...(wasRunning ? { mode } : {}),
   };
 }
 
 /** The GC step, shared with recovery. */
-export async function collect(
-  ctx: PruneContext,
-  j: { plan: PrunePlan; wasRunning: boolean },
-): Promise<GcResult> {
+export async function collect(ctx: PruneContext, j: Omit<JournalEntry, 'step'>): Promise<GcResult> {
   await ctx.mark({ ...j, step: 'collecting' }, 'collecting garbage');
   const gc = await runGarbageCollect(ctx.docker, ctx.mirror.settings, {
     onStarted: () => ctx.crashPoint('collecting'),

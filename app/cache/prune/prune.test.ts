@@ -21,6 +21,7 @@ import { executePrune } from './execute.js';
 import { readJournal } from './journal.js';
 import { planPrune, type PruneItem } from './plan.js';
 import { recoverPrune } from './recover.js';
+import { pruneKilledAt } from './test-killed-prune.js';
 
 const execFileP = promisify(execFile);
 const ALL = [
@@ -123,28 +124,13 @@ describe('prune', () => {
   });
 
   describe.each(['stopped', 'removing', 'removed', 'collecting'] as const)('killed at %s', (step) => {
-    it('is finished or rolled back at the next start; nothing outside the selection is lost', async () => {
+    it('recoverPrune (the step every open of the mirror runs) finishes or rolls it back; nothing outside the selection is lost', async () => {
       await fill(['library/app-one:latest', 'library/busybox:latest']);
       const before = await scanStore(store());
       const target = before.repositories.find((r) => r.name === 'library/app-one')!;
       const others = before.repositories.filter((r) => r.name !== 'library/app-one');
-      const child = execFile(process.execPath, [
-        '--import',
-        'tsx',
-        'testbed/prune-child.ts',
-        JSON.stringify({
-          dockerHost: testbed().dockerHost,
-          settings,
-          items: [{ repo: 'library/app-one' }],
-          crashAfter: step,
-        }),
-      ]);
-      let err = '';
-      child.stderr?.on('data', (d) => (err += d));
-      const code = await new Promise<number | string | null>((r) =>
-        child.on('exit', (c, sig) => r(sig ?? c)),
-      );
-      expect(code, err).toBe('SIGKILL');
+      const killed = await pruneKilledAt(settings, [{ repo: 'library/app-one' }], step);
+      expect(killed.end, killed.stderr).toBe('SIGKILL');
       expect((await readJournal(settings.dataDir))?.step).toBe(step);
 
       const rec = await recoverPrune(docker, mirror);

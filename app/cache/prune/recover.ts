@@ -1,46 +1,121 @@
-// Finishes or rolls back a prune that was interrupted (crash, force quit, power cut), at the next start.
-// Before the selection was fully removed: roll back (move it all back). After: finish (collect again;
-// garbage collection is an idempotent mark and sweep). The mirror ends as it was before the prune.
+// Resolves a prune that was interrupted (crash, force quit, power cut), whatever happened since: the
+// mirror started again and the pruned repository pulled again, a reset, the data directory moved.
+// Called at every open of the mirror, and before each prune and reset; cheap when there is nothing.
+//
+// Before the selection was fully moved aside: roll back, putting back what the trash holds except what
+// the registry wrote since (a re-pull: newer) and links to blobs the store no longer holds (a reset).
+// After: finish by collecting again (mark and sweep: idempotent), never moving anything aside again, so
+// a repository pulled again since keeps its new content (collection marks it). The selection's old
+// copy in the trash is deleted either way. The mirror ends as it was: as it served when recovery began
+// (started again since) or else as the journal says, in the same mode (offline stays offline).
 import type Docker from 'dockerode';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LABELS } from '../../mirror/container-spec.js';
 import { ensureReserve } from '../../mirror/files.js';
-import type { Mirror } from '../../mirror/mirror.js';
+import { modeOf, type Mirror } from '../../mirror/mirror.js';
+import type { MirrorMode } from '../../mirror/registry-config.js';
+import { messageOf } from '../../util/errors.js';
 import { PruneContext, collect } from './execute.js';
 import { leftoverGcContainers } from './gc.js';
-import { clearJournal, readJournal, type PruneStep } from './journal.js';
+import { clearJournal, readJournal, trashDir, type PruneStep } from './journal.js';
+import { serveAgain } from './serve-again.js';
+import { restoreInto, type RestoreCount } from './trash.js';
 
 export interface RecoveryResult {
   action: 'none' | 'rolled-back' | 'completed';
   step?: PruneStep;
   planId?: string;
+  /** the mode the mirror serves in afterwards; absent: left stopped (as it was) */
+  mode?: MirrorMode;
+  /** a rollback: files put back, and files left (written since, or links to blobs gone since) */
+  restored?: RestoreCount;
+  /** finishing could not collect (the selection is gone; its blobs wait for the next prune's collection) */
+  collectError?: string;
+  ms?: number;
 }
 
+const ROLL_BACK: PruneStep[] = ['planned', 'stopped', 'removing'];
+
+/** Trash directories in a data dir (one per prune). */
+async function trashIds(home: string): Promise<string[]> {
+  return readdir(join(home, 'prune-trash')).catch(() => [] as string[]);
+}
+
+/** Removes garbage-collection containers a dead process left running on these data dirs. */
+export async function removeLeftoverCollections(docker: Docker, dataDirs: string[]): Promise<void> {
+  for (const dir of new Set(dataDirs)) {
+    for (const id of await leftoverGcContainers(docker, dir)) {
+      await docker
+        .getContainer(id)
+        .remove({ force: true })
+        .catch(() => {});
+    }
+  }
+}
+
+/**
+ * THE entry point: resolves what an interrupted prune left in the mirror's data dir (its journal, and
+ * any trash without one: a journal deleted by hand). Never fails because of what happened since.
+ */
 export async function recoverPrune(docker: Docker, mirror: Mirror): Promise<RecoveryResult> {
+  const t0 = Date.now();
   const ctx = new PruneContext(docker, mirror);
   const j = await readJournal(ctx.home);
-  if (!j) return { action: 'none' };
-  // A collection still running from the dead process must not race the one we may start.
-  for (const id of await leftoverGcContainers(docker, mirror.settings.dataDir)) {
-    await docker
-      .getContainer(id)
-      .remove({ force: true })
-      .catch(() => {});
+  const orphans = (await trashIds(ctx.home)).filter((id) => id !== j?.plan.id);
+  if (!j && !orphans.length) return { action: 'none' };
+
+  // A collection still running from the dead process must not race what we do. The journal names the
+  // data dir it was written for; the directory may have been moved since: look for both.
+  await removeLeftoverCollections(docker, [ctx.home, ...(j ? [j.dataDir] : [])]);
+  const info = await mirror.inspect();
+  const servedDir = info?.Config.Labels?.[LABELS.dataDir];
+  const runningNow = !!info?.State.Running && (servedDir === undefined || servedDir === ctx.home);
+  const end: { running: boolean; mode: MirrorMode } = runningNow
+    ? { running: true, mode: modeOf(info!) }
+    : { running: j?.wasRunning ?? false, mode: j?.mode ?? 'proxy' };
+  // Nothing is put back or collected under a registry that serves this store.
+  if (runningNow) await mirror.down();
+
+  const result: RecoveryResult = { action: 'none' };
+  const restore = async (id: string) => {
+    const c = await restoreInto(trashDir(ctx.home, id), ctx.store);
+    result.restored = {
+      restored: (result.restored?.restored ?? 0) + c.restored,
+      skipped: (result.restored?.skipped ?? 0) + c.skipped,
+    };
+    result.action = 'rolled-back';
+  };
+  for (const id of orphans) {
+    await restore(id);
+    await rm(trashDir(ctx.home, id), { recursive: true, force: true });
   }
-  let action: RecoveryResult['action'];
-  if (j.step === 'planned' || j.step === 'stopped' || j.step === 'removing') {
-    await mirror.down().catch(() => false);
-    await ctx.moveBack(j.plan);
-    action = 'rolled-back';
-  } else {
-    if (j.step === 'removed' || j.step === 'collecting') {
-      await mirror.down().catch(() => false);
-      // The selection may be half moved if the crash hit between journal writes: finish moving it.
-      await ctx.moveAside(j.plan);
-      await collect(ctx, j);
+  if (j) {
+    result.step = j.step;
+    result.planId = j.plan.id;
+    if (ROLL_BACK.includes(j.step)) await restore(j.plan.id);
+    else {
+      if (j.step === 'removed' || j.step === 'collecting') {
+        try {
+          await collect(ctx, { plan: j.plan, dataDir: ctx.home, wasRunning: j.wasRunning, mode: j.mode });
+        } catch (err) {
+          // Unreferenced blobs are no harm: any later collection frees them. A jam would be.
+          result.collectError = messageOf(err);
+        }
+      }
+      result.action = 'completed';
     }
-    action = 'completed';
   }
-  if (j.wasRunning) await mirror.up();
-  await clearJournal(ctx.home, j.plan.id);
-  await ensureReserve(ctx.home);
-  return { action, step: j.step, planId: j.plan.id };
+  try {
+    if (end.running) {
+      await serveAgain(mirror, end.mode);
+      result.mode = end.mode;
+    }
+  } finally {
+    // The store is consistent now, served or not: the journal is done with.
+    if (j) await clearJournal(ctx.home, j.plan.id);
+    await ensureReserve(ctx.home);
+  }
+  result.ms = Date.now() - t0;
+  return result;
 }
