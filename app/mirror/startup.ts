@@ -11,12 +11,11 @@ import type Docker from 'dockerode';
 import { recoverPrune, type RecoveryResult } from '../cache/prune/recover.js';
 import { repairLinks } from '../cache/repair/links.js';
 import { repairSchedulerState } from '../cache/repair/scheduler-state.js';
-import { LABELS } from './container-spec.js';
 import { prepareDirs } from './files.js';
 import { readCatalog } from './http.js';
 import type { PullProgress } from './image.js';
 import { chosenOfflineMessage, offlineMessage } from './keeper.js';
-import { Mirror, type MirrorOptions, type UpAction } from './mirror.js';
+import { Mirror, modeOf as containerModeOf, type MirrorOptions, type UpAction } from './mirror.js';
 import type { MirrorMode } from './registry-config.js';
 import { mirrorDirs, type MirrorSettings } from './settings.js';
 import type { MirrorStatus } from './status.js';
@@ -101,8 +100,7 @@ function failedProbe(err: unknown): ProbeResult {
 export function modeOf(
   info: Pick<Docker.ContainerInspectInfo, 'Config'> | undefined,
 ): MirrorMode | undefined {
-  if (!info) return undefined;
-  return info.Config.Labels?.[LABELS.mode] === 'offline' ? 'offline' : 'proxy';
+  return info ? containerModeOf(info) : undefined;
 }
 
 /**
@@ -147,6 +145,11 @@ export class KeptMirror extends Mirror {
 
   override up(onProgress?: (p: PullProgress) => void): ReturnType<Mirror['up']> {
     return this.mirrorFor(this.keptMode()).up(onProgress);
+  }
+
+  /** An explicit mode (a prune restarting in the mode the container ran) is that mode's mirror. */
+  override inMode(mode: MirrorMode): Mirror {
+    return this.mirrorFor(mode);
   }
 }
 
