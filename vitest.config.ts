@@ -11,11 +11,13 @@ export default defineConfig({
       'bench/**/*.test.ts',
     ],
     globalSetup: ['testbed/global-setup.ts'],
-    setupFiles: ['testbed/per-file-setup.ts'],
+    // The engine's clean slate per file; then property seeds and the "every test asserts" rule.
+    setupFiles: ['testbed/per-file-setup.ts', 'testbed/suite-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     // Integration tests share one private dockerd; files run one at a time so ports and timings stay honest.
     fileParallelism: false,
-    reporters: ['default'],
+    // The skip reporter lists every skipped test with its reason, and fails a CI run that skipped one.
+    reporters: ['default', './testbed/skip-reporter.ts'],
   },
 });
