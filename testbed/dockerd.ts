@@ -95,7 +95,7 @@ export async function startDockerd(): Promise<number> {
   assertEngineControl('starting dockerd');
   const running = readPid();
   if (isAlive(running)) {
-    await waitForPing(10_000);
+    await waitForPing(60_000);
     return running!;
   }
   if (process.getuid?.() !== 0) {
@@ -157,7 +157,8 @@ export async function startDockerd(): Promise<number> {
     },
   );
   child.unref();
-  await waitForPing(20_000);
+  // Generous: at a load average of 15 a restart took more than 10 s to answer.
+  await waitForPing(90_000);
   return child.pid!;
 }
 
@@ -181,7 +182,7 @@ export async function setMirrors(mirrors: string[]): Promise<void> {
   writeDaemonConfig(config);
   await reloadDockerd();
   const want = mirrors.map((m) => m.replace(/\/?$/, '/'));
-  const deadline = Date.now() + 5_000;
+  const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const info = (await engine().info()) as { RegistryConfig?: { Mirrors?: string[] } };
     const have = info.RegistryConfig?.Mirrors ?? [];
@@ -338,6 +339,6 @@ export async function killDockerd(): Promise<void> {
       /* gone */
     }
   }
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (isAlive(pid) && Date.now() < deadline) await sleep(20);
 }

@@ -19,7 +19,11 @@ export function skippedTests(modules: readonly TestModule[], namePattern?: RegEx
     for (const t of m.children.allTests()) {
       const r = t.result();
       if (r.state !== 'skipped' || (namePattern && !namePattern.test(t.fullName))) continue;
-      out.push({ file: m.relativeModuleId, name: t.fullName, reason: r.note ?? '(no reason given)' });
+      out.push({
+        file: m.relativeModuleId,
+        name: t.fullName,
+        reason: r.note ?? (/\(skipped: /.test(t.name) ? 'its name says why' : '(no reason given)'),
+      });
     }
   }
   return out;
