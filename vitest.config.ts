@@ -13,7 +13,8 @@ export default defineConfig({
     globalSetup: ['testbed/global-setup.ts'],
     // The engine's clean slate per file; then property seeds and the "every test asserts" rule.
     setupFiles: ['testbed/per-file-setup.ts', 'testbed/suite-setup.ts'],
-    testTimeout: 60_000,
+    // Generous: at a load average of 15, a test that restarts the engine took more than a minute.
+    testTimeout: 180_000,
     hookTimeout: 180_000,
     // Integration tests share one private dockerd; files run one at a time so ports and timings stay honest.
     fileParallelism: false,

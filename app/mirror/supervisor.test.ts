@@ -99,10 +99,16 @@ describe('supervisor', () => {
   it('sees dockerd die, and brings the mirror back when it returns', async (ctx) => {
     needsEngineControl(ctx);
     await killDockerd();
-    const detect = await stateIs(monitor, 'engine-unreachable', 60_000);
+    let detect: number;
+    let recovery: Promise<Recovery>;
+    try {
+      detect = await stateIs(monitor, 'engine-unreachable', 60_000);
+      recovery = recovered(supervisor, 90_000);
+    } finally {
+      // Whatever happened, the engine comes back: every later file needs it.
+      await startDockerd();
+    }
     const back = Date.now();
-    const recovery = recovered(supervisor, 90_000);
-    await startDockerd();
     // Docker Hub did not go anywhere: only the stand-in for it needs starting again with the engine.
     await startUpstream(docker);
     // After a crash the engine leaves containers exited whatever their restart policy: we start it.

@@ -213,9 +213,14 @@ describe('MirrorService keeps the mirror serving', () => {
     const mark = events.length;
     const t0 = Date.now();
     await killDockerd();
-    await until(() => current()?.state === 'engine-unreachable', 60_000, 'engine-unreachable', current);
-    const detect = Date.now() - t0;
-    await startDockerd();
+    let detect: number;
+    try {
+      await until(() => current()?.state === 'engine-unreachable', 60_000, 'engine-unreachable', current);
+      detect = Date.now() - t0;
+    } finally {
+      // Whatever happened, the engine comes back: every later file needs it.
+      await startDockerd();
+    }
     const t1 = Date.now();
     // The container has no restart policy: the keeper starts it (a recovery, or a switch to offline
     // mode, whichever comes first: the stand-in Docker Hub died with the engine; the real one would not).
