@@ -1,14 +1,73 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
+import type { PrunePlan } from '../app/cache/prune/plan.js';
+import type { CacheService } from '../app/cache/service.js';
+import type { KeeperEvent } from '../app/contract/values.js';
+import { defaultMirrorSettings } from '../app/mirror/settings.js';
+import { CacheRuntime } from '../app/service/cache-runtime.js';
+import { CacheHistory } from '../app/service/history.js';
+import type { EngineHandle } from '../app/service/mirror-service.js';
 import { defaultAppSettings } from '../app/settings/app-settings.js';
-import { AppError } from '../app/util/errors.js';
+import { memoryStore } from '../app/settings/json-file.js';
 import { createHandlers, type HandlerDeps } from './handlers.js';
 import { dispatch } from './ipc.js';
 import { silentLogger } from './log.js';
 import { statusIn } from './testing/status.js';
 
-const PLAN_ID = '7f9c1e2a-3b4d-4c5e-8f60-718293a4b5c6';
+/**
+ * The app's real CacheRuntime (it keeps the plans by id and refuses any other) over a stand-in for the
+ * mirror's cache: the planning and the prune itself are the core's, tested in app/cache.
+ */
+function cacheRuntime() {
+  let n = 0;
+  const pruned: PrunePlan[] = [];
+  const cache = {
+    plan: vi.fn(async (): Promise<PrunePlan> => ({
+      id: `7f9c1e2a-3b4d-4c5e-8f60-71829300000${++n}`,
+      createdAt: 1,
+      reason: 'chosen',
+      repositories: ['library/busybox'],
+      tags: [],
+      removals: ['docker/registry/v2/repositories/library/busybox'],
+      digests: ['sha256:' + 'a'.repeat(64)],
+      bytes: 10,
+      orphanBytes: 0,
+      totalBefore: 100,
+    })),
+    prune: vi.fn(async (plan: PrunePlan) => {
+      pruned.push(plan);
+      return {
+        planId: plan.id,
+        previewBytes: plan.bytes,
+        freedBytes: plan.bytes,
+        orphanBytes: 0,
+        gc: { marked: 1, eligibleBlobs: 1, eligibleManifests: 0, ms: 1 },
+        downtimeMs: 5,
+      };
+    }),
+    summary: vi.fn(async () => ({ blobBytes: 90, repositories: [] })),
+    lookEverywhere: vi.fn(),
+  } as unknown as CacheService;
+  const settings = defaultMirrorSettings({ DRPC_HOME: '/tmp/h' });
+  const mirror = Object.assign(
+    new EventEmitter<{ engine: [EngineHandle | undefined]; keeper: [KeeperEvent] }>(),
+    {
+      mirrorSettings: settings,
+      cache: async () => cache,
+      exclusive: <T>(_op: 'prune' | 'reset', fn: (h: EngineHandle) => Promise<T>) =>
+        fn({ cache } as unknown as EngineHandle),
+    },
+  );
+  const runtime = new CacheRuntime({
+    mirror,
+    history: new CacheHistory(memoryStore(), { minGapMs: 0 }),
+    log: { info() {}, warn() {}, error() {} },
+  });
+  return { runtime, pruned };
+}
 
 function deps() {
+  const { runtime, pruned } = cacheRuntime();
   const order: string[] = [];
   const d = {
     mirror: {
@@ -48,18 +107,8 @@ function deps() {
     cache: {
       report: vi.fn(),
       tags: vi.fn(async (repository: string) => ({ repository, tags: [] })),
-      plan: vi.fn(),
-      prune: vi.fn(async (planId: string) => {
-        if (planId !== PLAN_ID) throw new AppError('INVALID_INPUT', 'this preview is no longer current');
-        return {
-          planId,
-          previewBytes: 10,
-          freedBytes: 10,
-          orphanBytes: 0,
-          gc: { marked: 1, eligibleBlobs: 1, eligibleManifests: 0, ms: 1 },
-          downtimeMs: 5,
-        };
-      }),
+      plan: vi.fn((selection: Parameters<CacheRuntime['plan']>[0]) => runtime.plan(selection)),
+      prune: vi.fn((planId: string) => runtime.prune(planId)),
       reset: vi.fn(),
       history: vi.fn(async () => []),
     },
@@ -82,7 +131,7 @@ function deps() {
       createRegistryMachine: vi.fn(),
     },
   } satisfies HandlerDeps;
-  return { d, order, h: createHandlers(d) };
+  return { d, order, pruned, h: createHandlers(d) };
 }
 
 describe('createHandlers', () => {
@@ -134,16 +183,20 @@ describe('cache, upstream and engine calls', () => {
     input: unknown,
   ) => dispatch(name, h[name] as never, caller, input, policy, silentLogger);
 
-  it('prunes only by the id of a plan main made: anything else is refused before or by the runtime', async () => {
-    const { h, d } = deps();
-    expect(await run(h, 'cache.prune', { planId: PLAN_ID })).toMatchObject({
-      ok: true,
-      value: { freedBytes: 10 },
+  it('prunes only by the id of a plan main made, once: anything else is refused before or by the runtime', async () => {
+    const { h, d, pruned } = deps();
+    const planned = await run(h, 'cache.plan', {
+      selection: { kind: 'items', items: [{ repo: 'library/busybox' }] },
     });
-    // A plan object instead of an id never reaches the runtime.
-    const forged = await run(h, 'cache.prune', { planId: PLAN_ID, removals: ['../../etc'] });
-    expect(forged).toMatchObject({ ok: true });
-    expect(d.cache.prune).toHaveBeenLastCalledWith(PLAN_ID);
+    expect(planned).toMatchObject({ ok: true, value: { bytes: 10, blobs: 1 } });
+    const planId = planned.ok ? (planned.value as { id: string }).id : '';
+    // A plan object beside the id is stripped: what runs is the plan main kept, not the caller's removals.
+    expect(await run(h, 'cache.prune', { planId, removals: ['../../etc'] })).toMatchObject({
+      ok: true,
+      value: { planId, freedBytes: 10 },
+    });
+    expect(d.cache.prune).toHaveBeenLastCalledWith(planId);
+    expect(pruned.map((p) => p.removals)).toEqual([['docker/registry/v2/repositories/library/busybox']]);
     expect(await run(h, 'cache.prune', { plan: { removals: ['/'] } })).toMatchObject({
       ok: false,
       error: { code: 'INVALID_INPUT' },
@@ -152,10 +205,17 @@ describe('cache, upstream and engine calls', () => {
       ok: false,
       error: { code: 'INVALID_INPUT' },
     });
-    expect(await run(h, 'cache.prune', { planId: '00000000-0000-4000-8000-000000000000' })).toMatchObject({
-      ok: false,
-      error: { code: 'INVALID_INPUT', message: 'this preview is no longer current' },
-    });
+    // The same plan twice, and an id main never gave out: the runtime refuses both, and nothing runs.
+    for (const id of [planId, '00000000-0000-4000-8000-000000000000']) {
+      expect(await run(h, 'cache.prune', { planId: id })).toMatchObject({
+        ok: false,
+        error: {
+          code: 'INVALID_INPUT',
+          message: 'this preview is no longer current: preview the prune again',
+        },
+      });
+    }
+    expect(pruned).toHaveLength(1);
     expect(d.cache.prune).toHaveBeenCalledTimes(3);
   });
 

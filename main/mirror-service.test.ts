@@ -141,10 +141,11 @@ describe('MirrorService', () => {
 
   it('reports Docker unreachable when no engine can be built, and retries on refresh', async () => {
     const { service, build, statuses } = setup();
-    build.mockRejectedValueOnce(new Error('Docker host ssh://x uses ssh://, which is not supported'));
+    // The real engine builder, given a DOCKER_HOST the app cannot use: its own refusal is what shows.
+    build.mockImplementationOnce(realEngine({ DOCKER_HOST: 'ssh://x' }, 1000, '/nonexistent/state'));
     await service.configure(settings);
     expect(statuses).toEqual(['engine-unreachable']);
-    expect(service.current?.message).toMatch(/ssh/);
+    expect(service.current?.message).toMatch(/Docker host ssh:\/\/x uses ssh:\/\/, which is not supported/);
     expect((await service.refresh()).state).toBe('stopped');
     expect(build).toHaveBeenCalledTimes(2);
   });

@@ -15,11 +15,14 @@ describe('test bed', () => {
     expect(res.headers.get('docker-content-digest')).toBe(busybox.manifestDigest);
   });
 
-  it('keeps dockerd contained: a Docker Hub pull is refused locally, fast', async (ctx) => {
+  it('keeps dockerd contained: a Docker Hub pull is refused locally', async (ctx) => {
     needsEngineControl(ctx); // the containment is the private engine's proxy and DNS settings
     const started = Date.now();
-    await expect(pull(testDocker(), 'library/surely-not-cached-anywhere:1')).rejects.toThrow();
-    // Refused by the local proxy stand-in instead of hanging on a network that does not exist.
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // Refused by the local proxy stand-in (nothing listens on its port) instead of hanging on a
+    // network that does not exist; how long that took is printed, not asserted.
+    await expect(pull(testDocker(), 'library/surely-not-cached-anywhere:1')).rejects.toThrow(
+      /proxyconnect.*connection refused/,
+    );
+    console.log(`a Docker Hub pull was refused after ${Date.now() - started} ms`);
   });
 });

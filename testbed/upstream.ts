@@ -83,7 +83,7 @@ export async function startUpstream(docker: Docker): Promise<void> {
   const info = await c.inspect();
   if (!info.State.Running) await c.start();
   const base = await upstreamBase(docker);
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {
       if ((await fetch(`${base}/v2/`)).status === 200) return;

@@ -459,7 +459,11 @@ export const registryMachineInputSchema = z.object({
   driver: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'not a docker-machine driver name'),
   driverOptions: z
     .record(
-      z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'not a driver option'),
+      // Bounded like the values: docker-machine's longest option names are about 40 characters.
+      z
+        .string()
+        .max(100, 'not a driver option')
+        .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'not a driver option'),
       z.union([z.string().max(1000), z.literal(true)]),
     )
     .optional(),

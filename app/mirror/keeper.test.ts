@@ -14,6 +14,28 @@ import type { Recovery } from './supervisor.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Resolves once the keeper has run n whole rounds from now (probe, switch, recovery), which is what
+ * "nothing happened" needs: a round that would have acted has run. Rounds are sequential, so the
+ * (n+1)th probe from now starts only after the nth round has finished.
+ */
+function rounds(k: MirrorKeeper, n: number, ms = 60_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    const t = setTimeout(() => {
+      k.off('probe', onProbe);
+      reject(new Error(`the keeper ran ${Math.max(0, seen - 1)} of ${n} rounds within ${ms} ms`));
+    }, ms);
+    const onProbe = () => {
+      if (++seen <= n) return;
+      clearTimeout(t);
+      k.off('probe', onProbe);
+      resolve();
+    };
+    k.on('probe', onProbe);
+  });
+}
+
 /** Polls until fn gives a value, or fails after ms with what it was waiting for. */
 async function until<T>(
   fn: () => T | undefined | Promise<T | undefined>,
@@ -92,36 +114,37 @@ describe('MirrorKeeper', () => {
   it('learns what the user wants from the first status: a stopped mirror stays stopped', async () => {
     await mirrors.proxy.down();
     const k = keep();
-    await until(() => k.wanted, 5000, 'learnt');
+    await until(() => k.wanted, 30_000, 'learnt');
     expect(k.wanted).toBe('stopped');
-    await sleep(1500); // five rounds
+    await rounds(k, 3);
     expect((await state())?.Running).toBe(false);
     expect(recoveries).toEqual([]);
   });
 
   it('learns that a running mirror is wanted, and starts it again when it is stopped behind its back', async () => {
     const k = keep();
-    await until(() => k.wanted, 5000, 'learnt');
+    await until(() => k.wanted, 30_000, 'learnt');
     expect(k.wanted).toBe('running');
     await docker.getContainer(settings.containerName).stop({ t: 1 });
-    await until(() => recoveries[0], 10_000, 'recovered');
+    await until(() => recoveries[0], 30_000, 'recovered');
     expect(recoveries[0]).toMatchObject({ action: 'started', from: 'stopped' });
-    await until(async () => (await state())?.Running, 10_000, 'running');
+    await until(async () => (await state())?.Running, 30_000, 'running');
   });
 
   it('with recreation off, leaves a removed mirror removed, even when the upstream goes away', async () => {
     const k = keep({ recreate: false, wanted: 'running' });
-    await until(() => statuses.find((s) => s.state === 'running'), 10_000, 'running');
+    await until(() => statuses.find((s) => s.state === 'running'), 30_000, 'running');
     await docker.getContainer(settings.containerName).remove({ force: true });
     // Unreachable: the mode controller alone would bring it back in offline mode.
     reachable = false;
     const gone = await until(
       () => statuses.find((s) => s.state === 'not-created'),
-      10_000,
+      30_000,
       'reported removed',
     );
     expect(gone.message).toMatch(/removed behind our back, and recreating it is turned off/);
-    await sleep(1500);
+    // Rounds enough for three failed probes to confirm offline (what would switch a container's mode).
+    await rounds(k, 5);
     expect(await mirrors.proxy.inspect()).toBeUndefined();
     expect(recoveries).toEqual([]);
     expect(changes).toEqual([]);
@@ -130,24 +153,27 @@ describe('MirrorKeeper', () => {
 
   it('stands still while an exclusive section runs, and brings the mirror back after it', async () => {
     const k = keep({ wanted: 'running' });
-    await until(() => statuses.find((s) => s.state === 'running'), 10_000, 'running');
+    await until(() => statuses.find((s) => s.state === 'running'), 30_000, 'running');
     const during = await k.exclusive(async () => {
       await mirrors.proxy.down();
-      await sleep(1500); // what a prune's garbage collection needs: nobody starting the registry
-      return (await state())?.Running;
+      // What a prune's garbage collection needs: nobody starting the registry. The keeper has seen the
+      // stop and run whole rounds that would have started it, and stood still.
+      await until(() => statuses.find((s) => s.state === 'stopped'), 30_000, 'seen stopped');
+      await rounds(k, 3);
+      return { running: (await state())?.Running, recoveries: recoveries.length };
     });
-    expect(during).toBe(false);
-    await until(() => recoveries[0], 10_000, 'recovered after the section');
+    expect(during).toEqual({ running: false, recoveries: 0 });
+    await until(() => recoveries[0], 30_000, 'recovered after the section');
     expect(recoveries[0]).toMatchObject({ action: 'started', from: 'stopped' });
   });
 
   it('switches the mode with the probe, telling only the new status (never the recreate in between)', async () => {
     const k = keep({ wanted: 'running' });
-    await until(() => statuses.find((s) => s.state === 'running' && s.mode === 'proxy'), 10_000, 'proxy');
+    await until(() => statuses.find((s) => s.state === 'running' && s.mode === 'proxy'), 30_000, 'proxy');
     reachable = false;
     const offline = await until(
       () => statuses.find((s) => s.state === 'running' && s.mode === 'offline'),
-      15_000,
+      45_000,
       'offline',
     );
     // The test's cache is empty: the catalog lists nothing.
@@ -164,7 +190,7 @@ describe('MirrorKeeper', () => {
     const after = () => statuses.slice(statuses.indexOf(offline));
     await until(
       () => after().find((s) => s.state === 'running' && s.mode === 'proxy'),
-      15_000,
+      45_000,
       'proxy again',
     );
     expect(changes.map((c) => c.mode)).toEqual(['offline', 'proxy']);

@@ -109,7 +109,7 @@ describe('mirror lifecycle', () => {
       await restartDockerd();
       await startUpstream(docker);
       // unless-stopped brings the mirror back with the engine; the monitor reconnects and sees it.
-      const deadline = Date.now() + 15_000;
+      const deadline = Date.now() + 60_000;
       while ((await monitor.refresh()).state !== 'running' && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 100));
       expect(monitor.current?.state).toBe('running');

@@ -44,8 +44,8 @@ describe('ports', () => {
 
   it('a free port is free', async () => {
     const port = await occupy();
-    servers.pop()!.close();
-    await new Promise((r) => setTimeout(r, 10));
+    // Free once the listener is closed: its callback says so.
+    await new Promise((r) => servers.pop()!.close(r));
     expect(await checkPort(port, '127.0.0.1', { platform: 'linux', lookup: async () => undefined })).toEqual({
       free: true,
     });

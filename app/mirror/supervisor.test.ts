@@ -34,6 +34,8 @@ describe('supervisor', () => {
   let settings: MirrorSettings;
   let monitor: StatusMonitor;
   let supervisor: Supervisor;
+  /** a start that fails once, as one racing a removal does (409 "removal in progress") */
+  let failNextStart = false;
 
   beforeAll(async () => {
     settings = await testMirrorSettings('drpc-sup');
@@ -42,12 +44,20 @@ describe('supervisor', () => {
     monitor = new StatusMonitor(docker, mirror, 1000);
     supervisor = new Supervisor(monitor, {
       recreate: true,
-      mirror: () => new Mirror({ docker, settings }),
+      mirror: () =>
+        failNextStart
+          ? {
+              up: async () => {
+                failNextStart = false;
+                throw new Error('removal of container drpc-sup is already in progress');
+              },
+            }
+          : new Mirror({ docker, settings }),
       backoffMs: 200,
     });
     monitor.start();
     supervisor.start();
-    await stateIs(monitor, 'running', 10_000);
+    await stateIs(monitor, 'running', 60_000);
   });
   afterAll(async () => {
     supervisor.stop();
@@ -56,29 +66,55 @@ describe('supervisor', () => {
   });
 
   it('recreates the mirror when it is removed behind our back', async () => {
-    const recovery = recovered(supervisor, 15_000);
+    const recovery = recovered(supervisor, 60_000);
     await docker.getContainer(settings.containerName).remove({ force: true });
     const r = await recovery;
     // The monitor may see the kill (stopped) before the removal (not-created): either way it is recreated.
     expect(r.action).toBe('recreated');
     expect(['stopped', 'not-created']).toContain(r.from);
     console.log(`removed behind our back: recreated in ${r.ms} ms`);
-    await stateIs(monitor, 'running', 10_000);
+    await stateIs(monitor, 'running', 60_000);
+  });
+
+  it('tries again after a failed start, though the status has not changed since', async () => {
+    // The monitor tells only changes: after the failed start it still says `stopped`, and says nothing.
+    const failures: Error[] = [];
+    const onFailed = (err: Error) => failures.push(err);
+    supervisor.on('failed', onFailed);
+    try {
+      failNextStart = true;
+      const recovery = recovered(supervisor, 45_000);
+      await docker.getContainer(settings.containerName).stop({ t: 1 });
+      const r = await recovery;
+      expect(failures.map((e) => e.message)).toEqual([
+        'removal of container drpc-sup is already in progress',
+      ]);
+      expect(r).toMatchObject({ action: 'started', from: 'stopped' });
+      await stateIs(monitor, 'running', 60_000);
+    } finally {
+      supervisor.off('failed', onFailed);
+    }
   });
 
   it('sees dockerd die, and brings the mirror back when it returns', async (ctx) => {
     needsEngineControl(ctx);
     await killDockerd();
-    const detect = await stateIs(monitor, 'engine-unreachable', 10_000);
+    let detect: number;
+    let recovery: Promise<Recovery>;
+    try {
+      detect = await stateIs(monitor, 'engine-unreachable', 60_000);
+      recovery = recovered(supervisor, 90_000);
+    } finally {
+      // Whatever happened, the engine comes back: every later file needs it.
+      await startDockerd();
+    }
     const back = Date.now();
-    const recovery = recovered(supervisor, 20_000);
-    await startDockerd();
     // Docker Hub did not go anywhere: only the stand-in for it needs starting again with the engine.
     await startUpstream(docker);
     // After a crash the engine leaves containers exited whatever their restart policy: we start it.
     const r = await recovery;
     expect(r).toMatchObject({ action: 'started', from: 'stopped' });
-    await stateIs(monitor, 'running', 10_000);
+    await stateIs(monitor, 'running', 60_000);
     console.log(
       `dockerd killed: detected in ${detect} ms; serving again ${Date.now() - back} ms after dockerd started`,
     );
@@ -87,8 +123,14 @@ describe('supervisor', () => {
   it('leaves a mirror the user stopped alone', async () => {
     supervisor.wanted = 'stopped';
     await new Mirror({ docker, settings }).down();
-    await stateIs(monitor, 'stopped', 10_000);
-    await new Promise((r) => setTimeout(r, 1500));
+    const stopped = await stateIs(monitor, 'stopped', 60_000).then(() => monitor.current!);
+    // The monitor told the supervisor of the stop (it listens to every status); this is the same call,
+    // awaited to its end: with the mirror wanted it would start it (the first test), here it does not.
+    let recoveries = 0;
+    supervisor.once('recovered', () => recoveries++);
+    await supervisor.consider(stopped);
+    expect(recoveries).toBe(0);
     expect((await monitor.refresh()).state).toBe('stopped');
+    expect((await new Mirror({ docker, settings }).inspect())?.State.Running).toBe(false);
   });
 });

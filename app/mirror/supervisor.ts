@@ -27,6 +27,8 @@ export class Supervisor extends EventEmitter<{ recovered: [Recovery]; failed: [E
   wanted: 'running' | 'stopped' = 'running';
   private busy = false;
   private lastAttempt = 0;
+  private started = false;
+  private retry?: NodeJS.Timeout;
   private readonly onStatus = (s: MirrorStatus) => void this.consider(s);
 
   constructor(
@@ -36,11 +38,16 @@ export class Supervisor extends EventEmitter<{ recovered: [Recovery]; failed: [E
     super();
   }
 
+  /** Acts on the monitor's statuses by itself (the keeper instead calls consider() on its rounds). */
   start(): void {
+    this.started = true;
     this.monitor.on('status', this.onStatus);
   }
 
   stop(): void {
+    this.started = false;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
     this.monitor.off('status', this.onStatus);
   }
 
@@ -64,7 +71,26 @@ export class Supervisor extends EventEmitter<{ recovered: [Recovery]; failed: [E
       this.emit('failed', err as Error);
     } finally {
       this.busy = false;
-      void this.monitor.refresh().catch(() => {});
+      if (this.started) this.lookAgain();
+      else void this.monitor.refresh().catch(() => {});
     }
+  }
+
+  /**
+   * Looks at the status again once the backoff allows: a status that came during the attempt was
+   * passed over, and the monitor tells only changes, so a failed start would otherwise wait for the
+   * next change (the removal half-way, a `stopped` then `not-created`, came out as no recovery at all).
+   */
+  private lookAgain(): void {
+    if (this.retry) return;
+    const wait = Math.max(0, (this.o.backoffMs ?? 2000) - (Date.now() - this.lastAttempt));
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      if (!this.started) return;
+      void this.monitor
+        .refresh()
+        .then((s) => this.consider(s))
+        .catch(() => {});
+    }, wait);
   }
 }

@@ -43,9 +43,12 @@ describe('the Electron e2e suite (e2e/electron/app.spec.ts)', () => {
     });
   });
 
-  it.runIf('path' in binary)('runs against the Electron binary that exists here', () => {
-    expect('path' in binary && existsSync(binary.path)).toBe(true);
-  });
+  it.runIf('path' in binary)(
+    `runs against the Electron binary that exists here${'skip' in binary ? ` (skipped: ${binary.skip})` : ''}`,
+    () => {
+      expect('path' in binary && existsSync(binary.path)).toBe(true);
+    },
+  );
 });
 
 describe('findElectronBinary', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { runs } from '../../../testbed/property.js';
 import { addMirror, hasMirror, removeMirror } from './edit.js';
 import { DaemonJsonError } from './errors.js';
 import { normalizeMirrorUrl, sameMirror } from './normalize.js';
@@ -341,7 +342,7 @@ describe('addMirror / removeMirror: properties over generated documents', () => 
         expect(addMirror(result.text, mirror)).toEqual({ text: result.text, changed: false });
         for (const eq of s.ours.equivalents) expect(addMirror(result.text, eq).changed).toBe(false);
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
   });
 
@@ -360,7 +361,7 @@ describe('addMirror / removeMirror: properties over generated documents', () => 
         if (s.crlf) body = body.replaceAll('\n', '\r\n');
         expect(result.text).toBe((s.bom ? BOM : '') + s.lead + body + s.trail);
       }),
-      { numRuns: 500 },
+      runs(500),
     );
   });
 
@@ -381,7 +382,7 @@ describe('addMirror / removeMirror: properties over generated documents', () => 
         if (mirrorsOf(before).length > 0 || (!hadKey && nonEmptyRoot)) expect(removed.text).toBe(text);
         expect(removeMirror(removed.text, s.ours.mirror)).toEqual({ text: removed.text, changed: false });
       }),
-      { numRuns: 1000 },
+      runs(1000),
     );
   });
 });

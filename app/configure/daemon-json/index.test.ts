@@ -3,6 +3,7 @@ import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runs } from '../../../testbed/property.js';
 import {
   configureDaemonJson,
   daemonJsonPaths,
@@ -372,7 +373,7 @@ describe('configure + undo on generated files (properties)', () => {
           expect((await stat(p)).mode & 0o777).toBe(f.mode);
         }
       }),
-      { numRuns: 250 },
+      runs(250),
     );
   });
 
@@ -418,7 +419,7 @@ describe('configure + undo on generated files (properties)', () => {
         expect(JSON.stringify(valueOf(now))).toBe(JSON.stringify(expected));
         expect(now.endsWith('\n')).toBe(true);
       }),
-      { numRuns: 250 },
+      runs(250),
     );
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { runs } from '../../../testbed/property.js';
 import { DaemonJsonError } from './errors.js';
 import { normalizeMirrorUrl, sameMirror, validateMirrorUrl } from './normalize.js';
 
@@ -59,7 +60,7 @@ describe('normalizeMirrorUrl', () => {
             expect(sameMirror(raw, raw.replace(`:${port}`, ''))).toBe(false);
         },
       ),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 });

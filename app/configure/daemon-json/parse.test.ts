@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { runs } from '../../../testbed/property.js';
 import { DaemonJsonError } from './errors.js';
 import { parseDaemonJson, parseJson, type JsonNode } from './parse.js';
 
@@ -124,9 +125,18 @@ function walk(body: string, node: JsonNode, value: unknown): void {
   // Every node's source slice is exactly the JSON of the value JSON.parse sees at that place.
   expect(JSON.stringify(JSON.parse(body.slice(node.start, node.end)))).toBe(JSON.stringify(value));
   if (node.kind === 'object') {
+    const object = value as Record<string, unknown>;
+    // With duplicate keys every member keeps its own value; the object's value for that key is the last
+    // member's, as in JSON.parse and Go's decoder (dockerd).
+    const effective = new Map(node.members.map((m) => [m.key.value, m]));
+    expect([...effective.keys()].sort()).toEqual(Object.keys(object).sort());
     for (const m of node.members) {
       expect(JSON.parse(body.slice(m.key.start, m.key.end))).toBe(m.key.value);
-      walk(body, m.value, (value as Record<string, unknown>)[m.key.value]);
+      const own =
+        effective.get(m.key.value) === m
+          ? object[m.key.value]
+          : JSON.parse(body.slice(m.value.start, m.value.end));
+      walk(body, m.value, own);
     }
   } else if (node.kind === 'array') {
     node.items.forEach((item, i) => walk(body, item, (value as unknown[])[i]));
@@ -161,7 +171,22 @@ describe('parseJson agrees with JSON.parse (property)', () => {
           expect(err.column).toBeLessThanOrEqual([...lines[err.line! - 1]!].length + 1);
         }
       }),
-      { numRuns: 2000 },
+      runs(2000),
     );
+  });
+
+  it('keeps each duplicate member with its own value, the last one being the effective one (seed 284877759)', () => {
+    // What the property's mutation made of two members: a key replaced by another member's key.
+    const text = '\n{\n  "": "\u{10000}",\n  "a": null,\n  "": null\n}\n';
+    const { root } = parseJson(text);
+    expect(root?.kind).toBe('object');
+    const members = root?.kind === 'object' ? root.members : [];
+    expect(members.map((m) => [m.key.value, JSON.parse(text.slice(m.value.start, m.value.end))])).toEqual([
+      ['', '\u{10000}'],
+      ['a', null],
+      ['', null],
+    ]);
+    expect(JSON.parse(text)).toEqual({ '': null, a: null });
+    walk(text, root!, JSON.parse(text));
   });
 });

@@ -1,0 +1,62 @@
+// No silent skip: every skipped test is listed at the end of the run with its reason (the note given to
+// ctx.skip, or its name), and with CI=true the run fails when any test is skipped other than the ones
+// that need what no CI machine here has (the Electron binary). Set as a vitest reporter.
+import type { Reporter, TestModule, Vitest } from 'vitest/node';
+
+/** Tests that may be skipped in CI: they need an Electron binary, which cannot be downloaded here. */
+export const SKIP_ALLOWED: readonly RegExp[] = [/^e2e\/electron\//];
+
+export interface Skipped {
+  file: string;
+  name: string;
+  reason: string;
+}
+
+/** The skipped tests; those left out by a name filter (`-t`) were not asked for, so they are not counted. */
+export function skippedTests(modules: readonly TestModule[], namePattern?: RegExp): Skipped[] {
+  const out: Skipped[] = [];
+  for (const m of modules) {
+    for (const t of m.children.allTests()) {
+      const r = t.result();
+      if (r.state !== 'skipped' || (namePattern && !namePattern.test(t.fullName))) continue;
+      out.push({
+        file: m.relativeModuleId,
+        name: t.fullName,
+        reason: r.note ?? (/\(skipped: /.test(t.name) ? 'its name says why' : '(no reason given)'),
+      });
+    }
+  }
+  return out;
+}
+
+/** CI=true (any value but empty, 0 or false), as CI services set it. */
+export function inCI(env: NodeJS.ProcessEnv = process.env): boolean {
+  const v = (env.CI ?? '').toLowerCase();
+  return v !== '' && v !== '0' && v !== 'false';
+}
+
+export default class SkipReporter implements Reporter {
+  private namePattern?: RegExp;
+
+  onInit(vitest: Vitest): void {
+    this.namePattern = vitest.config.testNamePattern;
+  }
+
+  onTestRunEnd(modules: readonly TestModule[]): void {
+    const skipped = skippedTests(modules, this.namePattern);
+    if (skipped.length === 0) return;
+    const ci = inCI();
+    const refused = skipped.filter((s) => !SKIP_ALLOWED.some((re) => re.test(s.file)));
+    const lines = skipped.map((s) => {
+      const mark = ci && refused.includes(s) ? 'NOT ALLOWED IN CI' : 'skipped';
+      return `  ${mark}: ${s.file} > ${s.name}: ${s.reason}`;
+    });
+    console.log(`\n${skipped.length} test(s) skipped:\n${lines.join('\n')}`);
+    if (ci && refused.length > 0) {
+      console.error(
+        `\nCI=true: ${refused.length} test(s) skipped; in CI every test runs (only the Electron binary's e2e may be skipped).`,
+      );
+      process.exitCode = 1;
+    }
+  }
+}
