@@ -4,6 +4,8 @@
 import {
   app,
   BrowserWindow,
+  clipboard,
+  dialog,
   ipcMain,
   Menu,
   nativeImage,
@@ -41,7 +43,9 @@ import {
   QuitController,
   recheckOnWake,
   setLoginItem,
+  stayInMenuBar,
 } from './lifecycle.js';
+import { launch } from './launch.js';
 import { createLogger, fileSink } from './log.js';
 import { MirrorService, realEngine, type BuildEngine } from './mirror-service.js';
 import { Notices } from './notifications.js';
@@ -52,7 +56,7 @@ import {
   popoverWindowOptions,
   rendererLoader,
 } from './popover.js';
-import { CredentialVault } from './secrets.js';
+import { CredentialVault, privateFileStore } from './secrets.js';
 import { guardContents, hardenSession, secureWebPreferences } from './security.js';
 import { ElectronSettingsFile, loadOrReset, SettingsService } from './settings-store.js';
 import { TrayController } from './tray.js';
@@ -84,13 +88,17 @@ export async function startApp(opts: ShellOptions = {}) {
   await app.whenReady();
   // Packaged builds have no Dock icon through LSUIElement; an unpackaged run hides it here.
   if (!app.isPackaged) app.dock?.hide();
+  const menuBar = stayInMenuBar(app); // Cmd+W and closed windows never quit the app
 
   const log = createLogger(opts.logSink ?? fileSink(app.getPath('logs'), !app.isPackaged));
   const configDir = defaultPaths(env).configDir;
   const origin = { rendererFile, ...(app.isPackaged ? {} : { devServerUrl: env.DRPC_RENDERER_URL }) };
   const isTrustedUrl = (url: string) => isTrustedRendererUrl(url, origin);
 
-  hardenSession(session.defaultSession, log);
+  hardenSession(session.defaultSession, log, {
+    isTrustedUrl,
+    devServerOrigin: devServerOrigin(origin.devServerUrl),
+  });
   app.on('web-contents-created', (_event, contents: WebContents) =>
     guardContents(contents, isTrustedUrl, (url) => void shell.openExternal(url), log),
   );
@@ -103,7 +111,7 @@ export async function startApp(opts: ShellOptions = {}) {
       if (Notification.isSupported()) new Notification({ title: n.title, body: n.message }).show();
     },
   });
-  const vault = new CredentialVault(safeStorage, jsonFileStore(join(configDir, 'credentials.json')), log);
+  const vault = new CredentialVault(safeStorage, privateFileStore(join(configDir, 'credentials.json')), log);
   const mirror = new MirrorService({
     // The keeper probes the upstream through the UpstreamWatch: one probe for the mode and the header.
     build: opts.buildEngine ?? realEngine(env, undefined, undefined, { probe: () => upstream.check() }),
@@ -161,13 +169,16 @@ export async function startApp(opts: ShellOptions = {}) {
     load: (win) => load(win),
     screen,
     anchor: () => tray.getBounds(),
+    isQuitting: () => menuBar.quitting,
     onError: onLoadError,
+    log,
   });
   const dashboard = new Dashboard({
     create: () => track(new BrowserWindow(dashboardWindowOptions(webPreferences))),
     load,
     focusApp: () => app.focus({ steal: true }),
     onError: onLoadError,
+    log,
   });
 
   const loginItem = {
@@ -318,9 +329,7 @@ export async function startApp(opts: ShellOptions = {}) {
   return shellParts;
 }
 
+// Started by Electron: Homebrew's PATH, and a failure shown in a dialog and the log (launch.ts).
 if (process.versions.electron && !process.env.VITEST) {
-  startApp().catch((err: unknown) => {
-    console.error('docker-registry-proxy-cache failed to start:', err);
-    app.exit(1);
-  });
+  void launch(() => startApp(), { app, dialog, clipboard, env: process.env, platform: process.platform });
 }
