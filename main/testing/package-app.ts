@@ -120,8 +120,6 @@ export async function buildElectronOutput(project: string): Promise<void> {
 }
 
 export interface PackageOptions {
-  /** changes to electron-builder.yml for this build (e.g. to show what a wrong one does) */
-  configOverride?: Partial<BuilderConfig>;
   /** plant a compiled addon where ssh2's optional cpu-features puts one when install scripts run */
   plantNativeAddon?: boolean;
 }
@@ -160,11 +158,14 @@ export async function packageApp(options: PackageOptions = {}): Promise<Packaged
   await build({
     projectDir: project,
     mac: ['dir'],
+    // One architecture (the universal merge needs lipo); x64 so a Mac running this does not ad-hoc sign
+    // the stand-in as it would an arm64 build.
+    x64: true,
     publish: 'never',
     config: {
       ...(config as object),
-      ...(options.configOverride as object),
-      mac: { ...config.mac, icon: 'build/icon.icns' },
+      // No signing of the stand-in, on a Mac either (off a Mac it is skipped anyway).
+      mac: { ...config.mac, icon: 'build/icon.icns', identity: null },
       electronDist: standInElectron(join(dir, 'electron-dist')),
       electronVersion,
       directories: { output: join(dir, 'release'), buildResources: 'build' },
