@@ -50,6 +50,7 @@ describe('secureWebPreferences', () => {
       nodeIntegrationInSubFrames: false,
       webviewTag: false,
       webSecurity: true,
+      disableBlinkFeatures: 'Auxclick',
       devTools: false,
     });
   });

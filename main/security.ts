@@ -21,6 +21,8 @@ export function secureWebPreferences(preload: string, devTools: boolean): WebPre
     navigateOnDragDrop: false,
     spellcheck: false,
     safeDialogs: true,
+    // A middle click would open a link in a new window; none may open (electronegativity AUXCLICK_JS_CHECK).
+    disableBlinkFeatures: 'Auxclick',
     devTools,
   };
 }
