@@ -6,6 +6,8 @@
 import {
   app,
   BrowserWindow,
+  clipboard,
+  dialog,
   ipcMain,
   Menu,
   nativeImage,
@@ -24,7 +26,6 @@ import { fileURLToPath } from 'node:url';
 import type { Notice } from '../app/contract/values.js';
 import { composeCore } from '../app/core/compose.js';
 import { devServerOrigin, isTrustedRendererUrl } from '../app/shell/trusted-url.js';
-import { jsonFileStore } from '../app/settings/json-file.js';
 import { defaultPaths } from '../app/settings/paths.js';
 import { messageOf } from '../app/util/errors.js';
 import { toCallError } from '../app/contract/envelope.js';
@@ -38,7 +39,9 @@ import {
   QuitController,
   recheckOnWake,
   setLoginItem,
+  stayInMenuBar,
 } from './lifecycle.js';
+import { launch } from './launch.js';
 import { createLogger, fileSink } from './log.js';
 import {
   Dashboard,
@@ -47,7 +50,7 @@ import {
   popoverWindowOptions,
   rendererLoader,
 } from './popover.js';
-import { CredentialVault } from './secrets.js';
+import { CredentialVault, privateFileStore } from './secrets.js';
 import { guardContents, hardenSession, secureWebPreferences } from './security.js';
 import { ElectronSettingsFile } from './settings-store.js';
 import { TrayController } from './tray.js';
@@ -79,13 +82,17 @@ export async function startApp(opts: ShellOptions = {}) {
   await app.whenReady();
   // Packaged builds have no Dock icon through LSUIElement; an unpackaged run hides it here.
   if (!app.isPackaged) app.dock?.hide();
+  const menuBar = stayInMenuBar(app); // Cmd+W and closed windows never quit the app
 
   const log = createLogger(opts.logSink ?? fileSink(app.getPath('logs'), !app.isPackaged));
   const configDir = defaultPaths(env).configDir;
   const origin = { rendererFile, ...(app.isPackaged ? {} : { devServerUrl: env.DRPC_RENDERER_URL }) };
   const isTrustedUrl = (url: string) => isTrustedRendererUrl(url, origin);
 
-  hardenSession(session.defaultSession, log);
+  hardenSession(session.defaultSession, log, {
+    isTrustedUrl,
+    devServerOrigin: devServerOrigin(origin.devServerUrl),
+  });
   app.on('web-contents-created', (_event, contents: WebContents) =>
     guardContents(contents, isTrustedUrl, (url) => void shell.openExternal(url), log),
   );
@@ -93,7 +100,7 @@ export async function startApp(opts: ShellOptions = {}) {
   const file = new ElectronSettingsFile(configDir);
   const core = await composeCore({
     settingsFile: file,
-    vault: new CredentialVault(safeStorage, jsonFileStore(join(configDir, 'credentials.json')), log),
+    vault: new CredentialVault(safeStorage, privateFileStore(join(configDir, 'credentials.json')), log),
     notify: (n: Notice) => {
       if (Notification.isSupported()) new Notification({ title: n.title, body: n.message }).show();
     },
@@ -131,13 +138,16 @@ export async function startApp(opts: ShellOptions = {}) {
     load: (win) => load(win),
     screen,
     anchor: () => tray.getBounds(),
+    isQuitting: () => menuBar.quitting,
     onError: onLoadError,
+    log,
   });
   const dashboard = new Dashboard({
     create: () => track(new BrowserWindow(dashboardWindowOptions(webPreferences))),
     load,
     focusApp: () => app.focus({ steal: true }),
     onError: onLoadError,
+    log,
   });
 
   const unregister = { calls: () => {} };
@@ -232,9 +242,7 @@ export async function startApp(opts: ShellOptions = {}) {
   return shellParts;
 }
 
+// Started by Electron: Homebrew's PATH, and a failure shown in a dialog and the log (launch.ts).
 if (process.versions.electron && !process.env.VITEST) {
-  startApp().catch((err: unknown) => {
-    console.error('docker-registry-proxy-cache failed to start:', err);
-    app.exit(1);
-  });
+  void launch(() => startApp(), { app, dialog, clipboard, env: process.env, platform: process.platform });
 }

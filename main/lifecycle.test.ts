@@ -7,6 +7,7 @@ import {
   QuitController,
   recheckOnWake,
   setLoginItem,
+  stayInMenuBar,
   type LoginItemPort,
 } from './lifecycle.js';
 import { silentLogger } from './log.js';
@@ -146,5 +147,19 @@ describe('QuitController', () => {
     hanging.app.quit(); // a second Cmd-Q while stopping waits too
     expect(hanging.app.exited).toBe(false);
     await vi.waitFor(() => expect(hanging.app.exited).toBe(true));
+  });
+});
+
+describe('stayInMenuBar', () => {
+  it('keeps the app when its last window closes, and says when a quit has begun', () => {
+    const app = new EventEmitter();
+    const state = stayInMenuBar(app);
+    // Electron quits on the last window closing only when nobody listens (app.md, 'window-all-closed').
+    expect(app.listenerCount('window-all-closed')).toBe(1);
+    expect(state.quitting).toBe(false);
+    app.emit('window-all-closed');
+    expect(state.quitting).toBe(false);
+    app.emit('before-quit', { preventDefault() {} });
+    expect(state.quitting).toBe(true);
   });
 });

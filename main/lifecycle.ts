@@ -65,6 +65,26 @@ export function recheckOnWake(power: PowerPort, recheck: () => void): void {
   power.on('unlock-screen', recheck);
 }
 
+export interface MenuBarAppPort {
+  on(event: 'window-all-closed' | 'before-quit', listener: () => void): unknown;
+}
+
+/**
+ * A menu-bar app lives in the menu bar, not in its windows: Electron quits when the last window
+ * closes unless someone listens to 'window-all-closed' (app.md), and Cmd+W (the default menu's Close)
+ * would close the only window. `quitting` turns true once a quit has begun, when windows must close.
+ */
+export function stayInMenuBar(app: MenuBarAppPort): { readonly quitting: boolean } {
+  const state = { quitting: false };
+  app.on('window-all-closed', () => {
+    /* stay: the tray icon is the app */
+  });
+  app.on('before-quit', () => {
+    state.quitting = true;
+  });
+  return state;
+}
+
 export interface QuitPort {
   on(event: 'before-quit', listener: (e: { preventDefault(): void }) => void): unknown;
   quit(): void;

@@ -19,6 +19,7 @@ const screen = {
 
 function setup() {
   let clock = 1_000;
+  const quitting = { now: false };
   const created: BrowserWindow[] = [];
   const load = vi.fn(async (win: BrowserWindow) => win.loadFile('/app/out/renderer/index.html'));
   const popover = new Popover({
@@ -30,9 +31,10 @@ function setup() {
     load,
     screen,
     anchor: () => ({ x: 1300, y: 0, width: 24, height: 37 }),
+    isQuitting: () => quitting.now,
     now: () => clock,
   });
-  return { popover, created, load, advance: (ms: number) => (clock += ms) };
+  return { popover, created, load, quitting, advance: (ms: number) => (clock += ms) };
 }
 
 describe('popover window options', () => {
@@ -94,13 +96,73 @@ describe('Popover', () => {
     expect(created[0]?.bounds.x).toBe(1312 - POPOVER_SIZE.width / 2);
   });
 
-  it('makes a new window after the old one was closed', () => {
+  it('hides on Cmd+W (a close) and stays, closing for real only once the app quits', () => {
+    const { popover, created, quitting } = setup();
+    popover.show();
+    expect(created[0]?.close()).toBe(false);
+    expect(popover.visible).toBe(false);
+    expect(created[0]?.isDestroyed()).toBe(false);
+    popover.show();
+    expect(created).toHaveLength(1);
+    quitting.now = true;
+    expect(created[0]?.close()).toBe(true);
+    expect(created[0]?.isDestroyed()).toBe(true);
+  });
+
+  it('hides on Escape, not on other keys or Escape with a modifier', () => {
     const { popover, created } = setup();
     popover.show();
-    created[0]?.close();
+    const page = created[0]!.webContents;
+    page.pressKey('a');
+    page.pressKey('Escape', { meta: true });
+    expect(popover.visible).toBe(true);
+    page.pressKey('Escape');
+    expect(popover.visible).toBe(false);
+  });
+
+  it('makes a new window after the old one was destroyed', () => {
+    const { popover, created } = setup();
+    popover.show();
+    created[0]?.destroy();
     popover.show();
     expect(created).toHaveLength(2);
     expect(popover.visible).toBe(true);
+  });
+});
+
+describe('a renderer process that dies', () => {
+  it('is reloaded, up to three times a minute, and not after a clean exit', () => {
+    const { popover, created, advance } = setup();
+    popover.show();
+    const page = created[0]!.webContents;
+    page.crash('killed');
+    expect(page.reloads).toBe(1);
+    page.crash('oom');
+    page.crash('crashed');
+    expect(page.reloads).toBe(3);
+    page.crash('crashed'); // a page that dies at once every time is not reloaded forever
+    expect(page.reloads).toBe(3);
+    advance(61_000);
+    page.crash('crashed');
+    expect(page.reloads).toBe(4);
+    page.crash('clean-exit');
+    expect(page.reloads).toBe(4);
+  });
+
+  it('in the dashboard too', () => {
+    const created: BrowserWindow[] = [];
+    const d = new Dashboard({
+      create: () => {
+        const w = new BrowserWindow({});
+        created.push(w);
+        return w;
+      },
+      load: async () => {},
+      focusApp: () => {},
+    });
+    d.open();
+    created[0]!.webContents.crash('killed');
+    expect(created[0]!.webContents.reloads).toBe(1);
   });
 });
 

@@ -1,7 +1,20 @@
-// The windows: the popover (frameless, under the tray icon, hidden when it loses focus) and the
-// dashboard as a normal window. Both load the same renderer; the UI decides what to show by the hash.
+// The windows: the popover (frameless, under the tray icon, hidden when it loses focus, on Escape and
+// on Cmd+W) and the dashboard as a normal window. Both load the same renderer; the UI decides what to
+// show by the hash. A renderer process that dies is reloaded (renderer-recovery.ts).
 import type { BrowserWindowConstructorOptions, Point, Rectangle, WebPreferences } from 'electron';
 import { popoverBounds, type DisplayArea } from '../app/shell/popover-position.js';
+import { silentLogger, type Logger } from './log.js';
+import { reloadWhenGone, type RecoverablePage } from './renderer-recovery.js';
+
+/** A key as 'before-input-event' reports it (Electron's Input structure). */
+export interface KeyInput {
+  type: string;
+  key: string;
+  meta: boolean;
+  control: boolean;
+  alt: boolean;
+  shift: boolean;
+}
 
 /** The parts of BrowserWindow we use; the real one satisfies it (checked in index.ts). */
 export interface WindowPort {
@@ -13,6 +26,13 @@ export interface WindowPort {
   setBounds(bounds: Partial<Rectangle>): void;
   once(event: 'ready-to-show', listener: () => void): unknown;
   on(event: 'blur' | 'closed', listener: () => void): unknown;
+  on(event: 'close', listener: (e: { preventDefault(): void }) => void): unknown;
+  webContents: RecoverablePage & {
+    on(
+      event: 'before-input-event',
+      listener: (e: { preventDefault(): void }, input: KeyInput) => void,
+    ): unknown;
+  };
   loadFile(path: string, options?: { hash?: string }): Promise<void>;
   loadURL(url: string): Promise<void>;
   setVisibleOnAllWorkspaces(visible: boolean, options?: { visibleOnFullScreen?: boolean }): void;
@@ -77,8 +97,11 @@ export class Popover<W extends WindowPort> {
       screen: ScreenPort;
       /** where the tray icon is, for a show that did not come from a click */
       anchor(): Rectangle;
+      /** true once the app is quitting: then the popover closes for real (else the quit is cancelled) */
+      isQuitting(): boolean;
       now?: () => number;
       onError?: (err: unknown) => void;
+      log?: Logger;
     },
   ) {}
 
@@ -93,6 +116,17 @@ export class Popover<W extends WindowPort> {
       this.hide();
       this.hiddenAt = this.now();
     });
+    // Cmd+W is the default menu's Close: the popover hides, as a menu-bar popover does; destroying it
+    // would leave the next click to wait for a fresh page.
+    win.on('close', (e) => {
+      if (this.deps.isQuitting()) return;
+      e.preventDefault();
+      this.hide();
+    });
+    win.webContents.on('before-input-event', (_e, input) => {
+      if (isPlainEscape(input)) this.hide();
+    });
+    reloadWhenGone(win.webContents, this.deps.log ?? silentLogger, 'popover', this.deps.now);
     win.on('closed', () => {
       if (this.win === win) this.win = undefined;
     });
@@ -140,6 +174,7 @@ export class Dashboard<W extends WindowPort> {
       /** an app without a Dock icon must take focus explicitly to bring its window forward */
       focusApp(): void;
       onError?: (err: unknown) => void;
+      log?: Logger;
     },
   ) {}
 
@@ -159,6 +194,7 @@ export class Dashboard<W extends WindowPort> {
     }
     const win = this.deps.create();
     this.win = win;
+    reloadWhenGone(win.webContents, this.deps.log ?? silentLogger, 'dashboard');
     win.once('ready-to-show', () => {
       win.show();
       this.deps.focusApp();
@@ -168,4 +204,16 @@ export class Dashboard<W extends WindowPort> {
     });
     this.deps.load(win, section).catch((err: unknown) => this.deps.onError?.(err));
   }
+}
+
+/** Escape with no modifier, pressed (not released). An open sheet in the page closes on it as well. */
+function isPlainEscape(input: KeyInput): boolean {
+  return (
+    input.type === 'keyDown' &&
+    input.key === 'Escape' &&
+    !input.meta &&
+    !input.control &&
+    !input.alt &&
+    !input.shift
+  );
 }

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ShellError } from '../app/contract/envelope.js';
 import { jsonFileStore, memoryStore } from '../app/settings/json-file.js';
 import { createLogger } from './log.js';
-import { CredentialVault, type SafeStoragePort } from './secrets.js';
+import { CredentialVault, privateFileStore, type SafeStoragePort } from './secrets.js';
 import { safeStorage as fakeSafeStorage } from './testing/fake-electron.js';
 
 const PASSWORD = 'dckr_pat_Very-Secret-123';
@@ -128,5 +128,37 @@ describe('CredentialVault', () => {
     const { vault } = setup();
     await expect(vault.set({ username: '', password: PASSWORD })).rejects.toThrow();
     await expect(vault.set({ username: 'alice', password: 'a\nb' })).rejects.toThrow();
+  });
+});
+
+describe('privateFileStore', () => {
+  it('writes the credentials file 0600, whatever the umask, and leaves no temp file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drpc-private-'));
+    const file = join(dir, 'credentials.json');
+    const old = process.umask(0o022);
+    try {
+      const vault = new CredentialVault(
+        fakeSafeStorage,
+        privateFileStore(file),
+        createLogger(() => {}),
+      );
+      await vault.set({ username: 'alice', password: PASSWORD });
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(await vault.reveal()).toEqual({ username: 'alice', password: PASSWORD });
+      await vault.clear();
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(readdirSync(dir)).toEqual(['credentials.json']);
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  it('tightens a file an older version left readable by others', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drpc-private-'));
+    const file = join(dir, 'credentials.json');
+    writeFileSync(file, '{}\n');
+    chmodSync(file, 0o644);
+    expect(await privateFileStore(file).read()).toEqual({});
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 });

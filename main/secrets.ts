@@ -2,11 +2,14 @@
 // Stored as ciphertext in their own file; decrypted only to hand to the mirror container's
 // environment. The UI only ever learns whether they are set and the user name.
 import type { SafeStorage } from 'electron';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, open, rename, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { ShellError } from '../app/contract/envelope.js';
 import { credentialsInputSchema, type CredentialsState } from '../app/contract/values.js';
 import type { UpstreamCredentials } from '../app/mirror/settings.js';
-import type { JsonStore } from '../app/settings/json-file.js';
+import { jsonFileStore, type JsonStore } from '../app/settings/json-file.js';
 import type { Logger } from './log.js';
 
 export type SafeStoragePort = Pick<
@@ -90,4 +93,36 @@ export class CredentialVault {
       );
     }
   }
+}
+
+/**
+ * The credentials file: a JSON file only its owner can read or write (0600, its directory's other
+ * files are 0644). Written to a temp file created 0600 and renamed over, so it is never readable by
+ * others, not even for a moment; a file left 0644 by an older version is tightened when read.
+ */
+export function privateFileStore(path: string): JsonStore {
+  const plain = jsonFileStore(path);
+  return {
+    location: path,
+    async read() {
+      const mode = await stat(path).then(
+        (s) => s.mode,
+        () => undefined,
+      );
+      if (mode !== undefined && (mode & 0o077) !== 0) await chmod(path, 0o600);
+      return plain.read();
+    },
+    async write(value) {
+      await mkdir(dirname(path), { recursive: true });
+      const tmp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+      const fh = await open(tmp, 'wx', 0o600);
+      try {
+        await fh.writeFile(JSON.stringify(value, null, 2) + '\n');
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, path);
+    },
+  };
 }

@@ -1,5 +1,7 @@
 // Locks the renderer down: isolated, sandboxed, no Node; no new windows, no navigation away from our
-// page, no webviews, every permission refused, and the CSP sent as a header as well as in the page.
+// page, no webviews, every permission refused but the clipboard write our own page's copy buttons
+// need, links opened in the browser only for a few known hosts, and the CSP sent as a header as well
+// as in the page (a laxer one for the Vite dev server, which only an unpackaged run loads).
 import type { WebPreferences } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../app/shell/csp.js';
 import type { Logger } from './log.js';
@@ -19,6 +21,8 @@ export function secureWebPreferences(preload: string, devTools: boolean): WebPre
     navigateOnDragDrop: false,
     spellcheck: false,
     safeDialogs: true,
+    // A middle click would open a link in a new window; none may open (electronegativity AUXCLICK_JS_CHECK).
+    disableBlinkFeatures: 'Auxclick',
     devTools,
   };
 }
@@ -35,10 +39,25 @@ export interface ContentsPort {
   on(event: 'will-attach-webview', listener: (e: Preventable) => void): unknown;
 }
 
-/** Links the UI opens go to the browser, and only https ones; nothing opens inside the app. */
+/**
+ * The hosts a link from the UI may open in the browser (as podman-desktop's security-restrictions.ts
+ * does): documentation and the project's pages. Anything else, even https, stays closed: a page that
+ * got script into the renderer could otherwise open any site or a phishing look-alike.
+ */
+export const EXTERNAL_HOSTS: readonly string[] = [
+  'docs.docker.com',
+  'hub.docker.com',
+  'github.com',
+  'distribution.github.io',
+];
+
+/** Links the UI opens go to the browser, https to a host on the allow-list only; nothing opens inside the app. */
 export function isExternalLink(url: string): boolean {
   try {
-    return new URL(url).protocol === 'https:';
+    const u = new URL(url);
+    return (
+      u.protocol === 'https:' && u.username === '' && u.password === '' && EXTERNAL_HOSTS.includes(u.hostname)
+    );
   } catch {
     return false;
   }
@@ -52,6 +71,7 @@ export function guardContents(
 ): void {
   contents.setWindowOpenHandler(({ url }) => {
     if (isExternalLink(url)) openExternal(url);
+    else log.warn('refused to open a link', { url: url.slice(0, 200) });
     return { action: 'deny' };
   });
   const stay = (kind: string) => (e: Preventable & { url: string }) => {
@@ -64,30 +84,71 @@ export function guardContents(
   contents.on('will-attach-webview', (e) => e.preventDefault());
 }
 
-/** The parts of Session we configure. */
+/** The page a permission handler is asked about (WebContents: the real one satisfies it). */
+interface PageOf {
+  getURL(): string;
+}
+
+/** The parts of Session we configure, with the arguments Electron passes (session.md). */
 export interface SessionPort {
   setPermissionRequestHandler(
-    handler: (contents: unknown, permission: string, callback: (granted: boolean) => void) => void,
+    handler: (
+      contents: PageOf,
+      permission: string,
+      callback: (granted: boolean) => void,
+      details: { requestingUrl?: string; isMainFrame?: boolean },
+    ) => void,
   ): void;
-  setPermissionCheckHandler(handler: () => boolean): void;
+  setPermissionCheckHandler(
+    handler: (
+      contents: PageOf | null,
+      permission: string,
+      requestingOrigin: string,
+      details: { requestingUrl?: string; isMainFrame?: boolean },
+    ) => boolean,
+  ): void;
   setDevicePermissionHandler(handler: () => boolean): void;
   webRequest: {
     onHeadersReceived(
       listener: (
-        details: { responseHeaders?: Record<string, string[]> },
+        details: { url: string; responseHeaders?: Record<string, string[]> },
         callback: (response: { responseHeaders: Record<string, string[]> }) => void,
       ) => void,
     ): void;
   };
 }
 
-export function hardenSession(session: SessionPort, log: Logger): void {
-  // The dashboard needs no camera, location, notifications (main sends those) or devices.
-  session.setPermissionRequestHandler((_contents, permission, callback) => {
-    log.warn('denied a permission request', { permission });
-    callback(false);
+/**
+ * What our page may use: writing to the clipboard (navigator.clipboard.writeText asks for
+ * 'clipboard-sanitized-write'), for the copy buttons. No camera, location, notifications (main sends
+ * those), clipboard reading or devices.
+ */
+export const GRANTED_PERMISSIONS: readonly string[] = ['clipboard-sanitized-write'];
+
+export interface SessionTrust {
+  /** our renderer page (built file, or the dev server in an unpackaged run) */
+  isTrustedUrl(url: string): boolean;
+  /** the loopback dev server's origin, only in an unpackaged run with DRPC_RENDERER_URL */
+  devServerOrigin?: string | undefined;
+}
+
+export function hardenSession(session: SessionPort, log: Logger, trust: SessionTrust): void {
+  // Only the main frame of our own page, asking for a permission it needs; the page the handler is
+  // asked about and the frame that asks must both be ours (a frame's URL is its own, the page's may differ).
+  const allowed = (permission: string, page: PageOf | null, frameUrl: string | undefined, mainFrame = true) =>
+    GRANTED_PERMISSIONS.includes(permission) &&
+    mainFrame &&
+    page !== null &&
+    trust.isTrustedUrl(page.getURL()) &&
+    (frameUrl === undefined || trust.isTrustedUrl(frameUrl));
+  session.setPermissionRequestHandler((contents, permission, callback, details) => {
+    const ok = allowed(permission, contents, details.requestingUrl, details.isMainFrame);
+    if (!ok) log.warn('denied a permission request', { permission });
+    callback(ok);
   });
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionCheckHandler((contents, permission, _origin, details) =>
+    allowed(permission, contents, details.requestingUrl, details.isMainFrame),
+  );
   session.setDevicePermissionHandler(() => false);
   // File pages carry the policy in a meta tag; this covers anything served over http (the dev server).
   session.webRequest.onHeadersReceived((details, callback) => {
@@ -96,6 +157,35 @@ export function hardenSession(session: SessionPort, log: Logger): void {
         ([k]) => k.toLowerCase() !== 'content-security-policy',
       ),
     );
-    callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+    const policy = policyFor(details.url, trust.devServerOrigin);
+    callback({ responseHeaders: { ...headers, 'Content-Security-Policy': [policy] } });
   });
+}
+
+/**
+ * The policy for a response: the strict one, except for pages of the Vite dev server, whose served
+ * index.html carries React Refresh's inline module script, whose client injects CSS as <style>
+ * elements and talks to the server over a WebSocket for hot reload. Only an unpackaged run with
+ * DRPC_RENDERER_URL has a dev server origin at all (index.ts), and its index.html has no CSP meta tag
+ * (vite.renderer.config.ts drops it when serving), so this header is the policy there.
+ */
+export function policyFor(url: string, devServerOrigin: string | undefined): string {
+  if (!devServerOrigin || !sameOrigin(url, devServerOrigin)) return CONTENT_SECURITY_POLICY;
+  const ws = devServerOrigin.replace(/^http:/, 'ws:');
+  return CONTENT_SECURITY_POLICY.split('; ')
+    .map((d) => {
+      if (d === "script-src 'self'") return "script-src 'self' 'unsafe-inline'";
+      if (d === "style-src 'self'") return "style-src 'self' 'unsafe-inline'";
+      if (d === "connect-src 'self'") return `connect-src 'self' ${ws}`;
+      return d;
+    })
+    .join('; ');
+}
+
+function sameOrigin(url: string, origin: string): boolean {
+  try {
+    return new URL(url).origin === origin;
+  } catch {
+    return false;
+  }
 }

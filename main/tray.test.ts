@@ -10,6 +10,10 @@ class FakeTray implements TrayPort<string, MenuItemConstructorOptions[]> {
   title = '';
   tooltip = '';
   popped: MenuItemConstructorOptions[][] = [];
+  ignoreDoubleClick = false;
+  setIgnoreDoubleClickEvents(ignore: boolean) {
+    this.ignoreDoubleClick = ignore;
+  }
   private listeners = new Map<string, () => void>();
   setImage(image: string) {
     this.calls.push('image');
@@ -56,6 +60,11 @@ function setup() {
 }
 
 describe('TrayController', () => {
+  it('asks for every click, so two quick clicks open and close the popover', () => {
+    const { tray } = setup();
+    expect(tray.ignoreDoubleClick).toBe(true);
+  });
+
   it('starts in "checking" until the first status arrives', () => {
     const { tray } = setup();
     expect(tray.image).toBe('assets/tray-startingTemplate.png');

@@ -12,6 +12,7 @@ export interface TrayPort<Image, Menu> {
   setTitle(title: string): void;
   getBounds(): Rectangle;
   popUpContextMenu(menu?: Menu): void;
+  setIgnoreDoubleClickEvents(ignore: boolean): void;
   on(event: 'click' | 'right-click', listener: () => void): unknown;
 }
 
@@ -42,6 +43,9 @@ export class TrayController<Image, Menu> {
   private shown = { icon: '', title: '', tooltip: '' };
 
   constructor(private readonly deps: TrayDeps<Image, Menu>) {
+    // macOS turns the second of two quick clicks into 'double-click' and no 'click': open-then-close
+    // would leave the popover open. Every click toggles it.
+    deps.tray.setIgnoreDoubleClickEvents(true);
     deps.tray.on('click', () => deps.onClick(deps.tray.getBounds()));
     // The menu is built when it opens, so it always reflects the latest state.
     deps.tray.on('right-click', () => deps.tray.popUpContextMenu(this.menu()));

@@ -50,26 +50,26 @@ export function ProgressBar(props: { value: number | undefined; label: string; d
 }
 
 export function CopyButton({ text, label }: { text: string; label: string }) {
-  const [copied, setCopied] = useState(false);
+  // A refused clipboard write (no permission, no focus) is said, briefly, not swallowed.
+  const [result, setResult] = useState<'copied' | 'failed' | null>(null);
   useEffect(() => {
-    if (!copied) return;
-    const t = setTimeout(() => setCopied(false), 1500);
+    if (!result) return;
+    const t = setTimeout(() => setResult(null), result === 'failed' ? 4000 : 1500);
     return () => clearTimeout(t);
-  }, [copied]);
+  }, [result]);
+  const shown =
+    result === 'copied' ? 'Copied' : result === 'failed' ? 'Copy failed: select the text and copy it' : label;
+  const copy = () => {
+    if (!navigator.clipboard) return setResult('failed');
+    navigator.clipboard.writeText(text).then(
+      () => setResult('copied'),
+      () => setResult('failed'),
+    );
+  };
   return (
-    <button
-      type="button"
-      className="icon-button"
-      aria-label={copied ? 'Copied' : label}
-      title={copied ? 'Copied' : label}
-      onClick={() =>
-        void navigator.clipboard?.writeText(text).then(
-          () => setCopied(true),
-          () => {},
-        )
-      }
-    >
-      <Icon name={copied ? 'check' : 'copy'} size={14} />
+    <button type="button" className="icon-button" aria-label={shown} title={shown} onClick={copy}>
+      <Icon name={result === 'copied' ? 'check' : result === 'failed' ? 'warning' : 'copy'} size={14} />
+      {result === 'failed' ? <span role="alert">Copy failed</span> : null}
     </button>
   );
 }
