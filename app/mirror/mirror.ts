@@ -346,6 +346,7 @@ export class Mirror {
     const major = await this.imageMajor();
     const spec = this.spec(major, renderRegistryConfig(this.settings, major, this.mode));
     const debugPort = debugPortOf(info);
+    const hostPort = publishedPort(info);
     return {
       ...base,
       engine,
@@ -360,6 +361,7 @@ export class Mirror {
         startedAt: info.State.StartedAt,
         configCurrent: matchesSpec(info, spec),
         ...(debugPort ? { debugPort } : {}),
+        ...(hostPort ? { hostPort } : {}),
       },
     };
   }

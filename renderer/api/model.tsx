@@ -97,6 +97,13 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   useEffect(() => () => clearTimeout(reportTimer.current), []);
 
   const lastState = useRef<string | undefined>(undefined);
+  const reachable = status?.engine.reachable;
+  const state = status?.state;
+  // main retires notices whose condition cleared (Docker back, the mirror serving) without an event.
+  useEffect(() => {
+    if (state === undefined) return;
+    void api.call('notices.list').then((r) => r.ok && setNotices(r.value));
+  }, [api, state, reachable]);
   useEvent('mirror.status', (s) => {
     setStatus(s);
     setStatusError(undefined);
@@ -107,7 +114,9 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     lastState.current = status?.state;
   }, [status?.state]);
+  const userOperation = useRef<Operation>(null);
   useEvent('mirror.operation', (op) => {
+    userOperation.current = op;
     setOperation(op);
     if (op === null) setProgress(undefined);
   });
@@ -116,9 +125,11 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   useEvent('settings.changed', setSettings);
   useEvent('upstream.status', setUpstream);
   useEvent('notice', () => void api.call('notices.list').then((r) => r.ok && setNotices(r.value)));
-  // A newer switch replaces the older one (back in proxy mode retires "switched to offline mode").
+  // The latest recovery. One that lands while the user is starting the mirror is the user's own start
+  // racing the keeper, not a mirror stopped behind the app's back: it is not told as one.
   useEvent('mirror.keeper', (e) => {
-    if (isKeeperNotice(e)) setKeeperNotices((list) => [...list.filter((n) => n.kind !== e.kind), e]);
+    if (!isKeeperNotice(e) || userOperation.current === 'up' || userOperation.current === 'restart') return;
+    setKeeperNotices((list) => [...list.filter((n) => n.kind !== e.kind), e]);
   });
   useEvent('cache.changed', (change) => {
     if (change.reason === 'sampled') void history.reload();

@@ -10,7 +10,7 @@ import {
   selectionOf,
 } from './prune.js';
 
-const MB = 1024 * 1024;
+const MB = 1000 * 1000;
 const form = {
   mode: 'unused' as const,
   selection: new Set<string>(),
@@ -23,7 +23,7 @@ describe('selectionOf', () => {
   it('turns each mode into the selection the core plans', () => {
     expect(selectionOf(form)).toEqual({ selection: { kind: 'unused', days: 30 } });
     expect(selectionOf({ ...form, mode: 'shrink', size: '1.5 GB' })).toEqual({
-      selection: { kind: 'shrink', targetBytes: 1.5 * 1024 ** 3 },
+      selection: { kind: 'shrink', targetBytes: 1.5 * 1000 ** 3 },
     });
     expect(selectionOf({ ...form, mode: 'selected', selection: new Set(['a/b', 'c/d:v1']) })).toEqual({
       selection: { kind: 'items', items: [{ repo: 'a/b' }, { repo: 'c/d', tag: 'v1' }] },

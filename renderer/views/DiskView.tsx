@@ -26,7 +26,7 @@ export function DiskView({ onNavigate }: { onNavigate: (view: 'prune' | 'setting
   }
   const quota = settings?.app.quotaBytes ?? null;
   return (
-    <div className="view disk scroll">
+    <div className="view disk scroll" role="region" aria-label="Disk usage" tabIndex={0}>
       <section className="card" aria-labelledby="usage-title">
         <h3 id="usage-title">Usage</h3>
         <Usage report={r} quota={quota} onNavigate={onNavigate} />

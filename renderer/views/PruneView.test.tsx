@@ -8,7 +8,7 @@ import { statusIn } from '../../main/testing/status.js';
 import { fakeApi, Providers, report, repo } from '../testing.js';
 import { PruneView } from './PruneView.js';
 
-const MB = 1024 * 1024;
+const MB = 1000 * 1000;
 const PLAN: PrunePlanView = {
   id: '7f9c1e2a-3b4d-4c5e-8f60-718293a4b5c6',
   createdAt: 0,
