@@ -122,7 +122,23 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   });
   useEvent('mirror.progress', setProgress);
   useEvent('cache.progress', setCacheProgress);
-  useEvent('settings.changed', setSettings);
+  // Saved settings change what is live only once applied: read the status again so the header can say
+  // "changed, not applied" (the service rebuilds its engine handle meanwhile: ask until the status is of
+  // the new settings, a few times at most).
+  const settingsTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEvent('settings.changed', (next) => {
+    setSettings(next);
+    clearTimeout(settingsTimer.current);
+    let tries = 0;
+    const ask = async () => {
+      const r = await api.call('mirror.status');
+      if (r.ok) setStatus(r.value);
+      const current = r.ok && Number(new URL(r.value.mirrorUrl).port || 80) === next.mirror.port;
+      if (!current && ++tries < 10) settingsTimer.current = setTimeout(() => void ask(), 500);
+    };
+    void ask();
+  });
+  useEffect(() => () => clearTimeout(settingsTimer.current), []);
   useEvent('upstream.status', setUpstream);
   useEvent('notice', () => void api.call('notices.list').then((r) => r.ok && setNotices(r.value)));
   // The latest recovery. One that lands while the user is starting the mirror is the user's own start

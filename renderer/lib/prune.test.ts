@@ -7,6 +7,7 @@ import {
   phaseOf,
   previewRows,
   previewSummary,
+  pruneProgress,
   selectionOf,
 } from './prune.js';
 
@@ -128,5 +129,16 @@ describe('progress and result', () => {
       text: '12 MB less than the preview of 42 MB: the cache changed while pruning (a pull in between).',
     });
     expect(compareWithPreview(result(50 * MB)).text).toMatch(/^8\.0 MB more than the preview/);
+  });
+});
+
+describe('pruneProgress', () => {
+  it('is one indicator that only grows, with the step in words', () => {
+    const at = (step: 'stopped' | 'collecting' | 'done') =>
+      pruneProgress({ operation: 'prune', step, fraction: 0.9, message: '' });
+    expect(pruneProgress(undefined)).toEqual({ value: 0, text: 'Stop, step 1 of 4' });
+    expect(at('stopped')).toEqual({ value: 0.25, text: 'Remove, step 2 of 4' });
+    expect(at('collecting')).toEqual({ value: 0.5, text: 'Collect garbage, step 3 of 4' });
+    expect(at('done')).toEqual({ value: 1, text: 'Done' });
   });
 });
