@@ -232,7 +232,7 @@ function History({ samples }: { samples: HistorySample[] }) {
       <figcaption className="history-axis">
         <span>{axisLabel(first.at, last.at - first.at)}</span>
         <span>
-          max {formatBytes(g.max)} · now {formatBytes(last.bytes)}
+          peak {formatBytes(g.peak)} · now {formatBytes(last.bytes)}
         </span>
         <span>{axisLabel(last.at, last.at - first.at)}</span>
       </figcaption>
