@@ -66,12 +66,9 @@ export function healthSummary(
   cacheBytes: number | undefined,
 ): HealthPart[] {
   const parts: HealthPart[] = [];
-  if (status) {
-    parts.push(
-      status.engine.reachable
-        ? { key: 'docker', text: `Docker ${shortVersion(status.engine.version)}`.trim(), tone: 'ok' }
-        : { key: 'docker', text: 'Docker not running', tone: 'error' },
-    );
+  // Docker away is the state's to say ("Docker not running"), not this line's as well.
+  if (status?.engine.reachable) {
+    parts.push({ key: 'docker', text: `Docker ${shortVersion(status.engine.version)}`.trim(), tone: 'ok' });
   }
   // Unreachable is said once, by the offline indicator (offlineLine), not here as well.
   if (upstream?.reachable) {
