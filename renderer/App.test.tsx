@@ -71,21 +71,27 @@ describe('App', () => {
     expect(location.hash).toBe('#repositories');
   });
 
-  it('port 5000 taken by AirPlay: says so, and moves the mirror to the free port in one click', async () => {
+  it('port 5000 taken by AirPlay: says so as the CLI does, and moves the mirror to the free port in one click', async () => {
     const api = setup({
       'mirror.status': statusIn('port-in-use', {
         port: { port: 5000, heldBy: 'ControlCenter', suggestion: 5001 },
       }),
       'settings.update': { version: 2, mirror: { port: 5001 } as never, app: {} as never },
-      'mirror.up': { action: 'created', status: statusIn('running') },
+      'mirror.up': { action: 'created', status: statusIn('running', { mirrorUrl: 'http://localhost:5001' }) },
     });
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toMatch(/Port 5000 is already in use.*AirPlay Receiver/);
+    expect(alert.textContent).toMatch(
+      /Port 5000 is in use by ControlCenter; port 5001 is free.*AirPlay Receiver/,
+    );
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Use Port 5001' })));
     expect(api.calls.filter((c) => c.name === 'settings.update' || c.name === 'mirror.up')).toEqual([
       { name: 'settings.update', input: { mirror: { port: 5001 } } },
       { name: 'mirror.up', input: undefined },
     ]);
+    // The outcome shows where the user acted.
+    expect(screen.getByText(/Applied: the mirror serves at http:\/\/localhost:5001/)).toBeTruthy();
+    act(() => api.emit('mirror.status', statusIn('running')));
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('Docker not running: the switch is off and disabled, and "Check Again" asks again', async () => {
@@ -100,7 +106,31 @@ describe('App', () => {
     expect(screen.getByText('Running')).toBeTruthy();
   });
 
-  it('the upstream offline: serving from the cache, as a warning rather than an error', async () => {
+  it('stale notices go with their condition: "Docker is not running" and "stopped unexpectedly" once it serves', async () => {
+    const notice = (kind: 'docker-not-running' | 'mirror-stopped', title: string) => ({
+      id: `${kind}-1`,
+      kind,
+      level: 'warning' as const,
+      title,
+      message: 'x',
+      at: '2025-01-01T00:00:00.000Z',
+    });
+    const api = setup({
+      'mirror.status': statusIn('stopped'),
+      'notices.list': [
+        notice('docker-not-running', 'Docker is not running'),
+        notice('mirror-stopped', 'The mirror stopped unexpectedly'),
+      ],
+    });
+    await screen.findByText('The mirror stopped unexpectedly');
+    // Docker answers: its notice goes even while main's list still holds it.
+    expect(screen.queryByText('Docker is not running')).toBeNull();
+    act(() => api.emit('mirror.status', statusIn('running')));
+    expect(screen.queryByText('The mirror stopped unexpectedly')).toBeNull();
+    expect(document.querySelector('.problems')).toBeNull();
+  });
+
+  it('the upstream offline: said once, in the header, not as a callout too', async () => {
     setup({
       'mirror.status': statusIn('running'),
       'upstream.status': {
@@ -111,63 +141,45 @@ describe('App', () => {
         checkedAt: '',
       },
     });
-    const warning = await screen.findByText('Docker Hub is offline');
-    expect(warning.closest('[role="status"]')?.textContent).toMatch(/Serving from the cache.*\(ENOTFOUND\)/);
-    expect(screen.getByText('Docker Hub offline')).toBeTruthy();
+    const line = await screen.findByTestId('offline');
+    expect(line.textContent).toBe('Docker Hub unreachable: serving 0 cached images');
+    expect(document.querySelector('.problems')).toBeNull();
+    expect(document.body.textContent?.match(/unreachable/g)).toHaveLength(1);
+    expect(document.body.textContent).not.toContain('ENOTFOUND');
   });
 
-  it('tells what the keeper did: offline, back in proxy mode (replacing it), a recovery; each dismissable', async () => {
+  it('tells a recovery the keeper made, dismissable; never a start the user made, nor a mode switch twice', async () => {
     const api = setup({ 'mirror.status': statusIn('running') });
     await screen.findByText('Running');
     const at = '2025-03-12T14:02:00.000Z';
     const notice = (title: RegExp) => screen.queryByText(title)?.closest('.callout');
     // A failure is retried by itself and shows as the status's problem, not as a notice.
     act(() => api.emit('mirror.keeper', { kind: 'failed', message: 'port is already allocated', at }));
+    // A mode switch is the header's offline indicator, not a notice as well.
+    act(() =>
+      api.emit('mirror.keeper', { kind: 'mode', mode: 'offline', previous: 'proxy', message: 'x', at }),
+    );
+    expect(document.querySelector('.problems')).toBeNull();
+    const recovered = {
+      kind: 'recovered' as const,
+      action: 'started' as const,
+      from: 'stopped' as const,
+      ms: 1545,
+      message: "the mirror was stopped behind the app's back: started again in 1545 ms",
+      at,
+    };
+    // The user turned it off and on: their own start racing the keeper is not "behind the app's back".
+    act(() => {
+      api.emit('mirror.operation', 'up');
+      api.emit('mirror.keeper', recovered);
+      api.emit('mirror.operation', null);
+    });
     expect(document.querySelector('.problems')).toBeNull();
 
-    act(() =>
-      api.emit('mirror.keeper', {
-        kind: 'mode',
-        mode: 'offline',
-        previous: 'proxy',
-        message: 'offline: serving 2 cached repositories (upstream: ECONNREFUSED)',
-        at,
-      }),
+    act(() => api.emit('mirror.keeper', { ...recovered, action: 'recreated', from: 'not-created', ms: 640 }));
+    expect(notice(/^The mirror was brought back at/)?.textContent).toMatch(
+      /Its container had been removed outside the app; it was created again in 640 ms/,
     );
-    const offline = notice(/^Switched to offline mode at \d\d:\d\d$/);
-    // Announced politely (role=status), with what it serves now.
-    expect(offline?.getAttribute('role')).toBe('status');
-    expect(offline?.textContent).toMatch(
-      /Offline: serving 2 cached repositories \(upstream: ECONNREFUSED\)\./,
-    );
-
-    act(() =>
-      api.emit('mirror.keeper', {
-        kind: 'recovered',
-        action: 'recreated',
-        from: 'not-created',
-        ms: 640,
-        message: "the mirror was removed behind the app's back: recreated in 640 ms",
-        at,
-      }),
-    );
-    act(() =>
-      api.emit('mirror.keeper', {
-        kind: 'mode',
-        mode: 'proxy',
-        previous: 'offline',
-        message: 'online: pulling through from the upstream',
-        at,
-      }),
-    );
-    // Back in proxy mode retires "switched to offline mode"; the recovery stays beside it.
-    expect(notice(/^Switched to offline mode/)).toBeFalsy();
-    expect(notice(/^Back in proxy mode at/)?.textContent).toMatch(/Docker Hub answers again/);
-    expect(notice(/^The mirror was brought back at/)?.textContent).toMatch(/removed behind the app's back/);
-
-    fireEvent.click(screen.getByRole('button', { name: /^Dismiss: Back in proxy mode/ }));
-    expect(notice(/^Back in proxy mode/)).toBeFalsy();
-    expect(notice(/^The mirror was brought back/)).toBeTruthy();
     fireEvent.click(screen.getByRole('button', { name: /^Dismiss: The mirror was brought back/ }));
     expect(document.querySelector('.problems')).toBeNull();
     // Only the renderer held them: nothing was asked of main.

@@ -2,12 +2,14 @@
 // sidebar beside them. The hash names the view (#repositories, #disk, #prune, #engines, #settings;
 // #configure, which the tray's "Configure Docker…" opens, is the engines view).
 import { useCallback, useEffect, useRef, useState, useSyncExternalStore, type KeyboardEvent } from 'react';
-import type { CallError } from '../app/contract/envelope.js';
+import { currentNotices } from '../app/shell/notices.js';
+import { useMirrorAction } from './api/actions.js';
 import { useApi } from './api/context.js';
 import { useModel } from './api/model.js';
 import { Dialog } from './components/Dialog.js';
 import { Header } from './components/Header.js';
 import { Callout } from './components/controls.js';
+import { Outcome } from './components/Outcome.js';
 import { Icon, type IconName } from './components/icons.js';
 import { pruneSelection } from './lib/repos.js';
 import { keeperNoticeView, problemOf, type Problem } from './lib/status.js';
@@ -50,7 +52,6 @@ export function App() {
   const wide = useWide();
   const [view, setView] = useState<ViewId>(() => viewOfHash(location.hash));
   const [selection, setSelection] = useState<Set<string>>(new Set());
-  const [lastError, setLastError] = useState<CallError>();
   const { report } = useModel();
 
   useEffect(() => {
@@ -83,27 +84,37 @@ export function App() {
         </nav>
       ) : null}
       <div className="main">
-        <Header onError={setLastError} />
-        {!wide ? <Tabs view={view} onChange={navigate} /> : null}
-        <Problems lastError={lastError} onNavigate={navigate} onError={setLastError} />
-        <div className="panel" role="tabpanel" id="panel" aria-labelledby={`tab-${view}`}>
-          {view === 'repositories' ? (
-            <RepositoriesView
-              selection={selection}
-              onSelectionChange={setSelection}
-              onPrune={() => navigate('prune')}
-              onNavigate={navigate}
-            />
-          ) : view === 'disk' ? (
-            <DiskView onNavigate={navigate} />
-          ) : view === 'prune' ? (
-            <PruneView selection={selection} onPruned={() => setSelection(new Set())} onNavigate={navigate} />
-          ) : view === 'engines' ? (
-            <EnginesView />
-          ) : (
-            <SettingsView />
-          )}
-        </div>
+        <Header />
+        {!wide ? (
+          <nav aria-label="Sections">
+            <Tabs view={view} onChange={navigate} />
+          </nav>
+        ) : null}
+        <Problems view={view} onNavigate={navigate} />
+        <main className="panel">
+          <div className="panel-view" role="tabpanel" id="panel" aria-labelledby={`tab-${view}`}>
+            {view === 'repositories' ? (
+              <RepositoriesView
+                selection={selection}
+                onSelectionChange={setSelection}
+                onPrune={() => navigate('prune')}
+                onNavigate={navigate}
+              />
+            ) : view === 'disk' ? (
+              <DiskView onNavigate={navigate} />
+            ) : view === 'prune' ? (
+              <PruneView
+                selection={selection}
+                onPruned={() => setSelection(new Set())}
+                onNavigate={navigate}
+              />
+            ) : view === 'engines' ? (
+              <EnginesView />
+            ) : (
+              <SettingsView />
+            )}
+          </div>
+        </main>
         {!wide ? <Footer /> : null}
       </div>
     </div>
@@ -167,27 +178,23 @@ function Tabs({
 }
 
 /**
- * What is wrong right now and what to do, then notices the user has not dismissed: main's, and what the
- * app did by itself to keep the mirror serving (a mode switch, a recovery).
+ * What is wrong right now and what to do (from the status: gone when the condition is), then notices
+ * whose condition still holds, and what the app did by itself to keep the mirror serving (a recovery).
+ * A problem's own action reports its outcome here, under it.
  */
-function Problems(props: {
-  lastError: CallError | undefined;
-  onNavigate: (v: ViewId) => void;
-  onError: (e: CallError | undefined) => void;
-}) {
+function Problems(props: { view: ViewId; onNavigate: (v: ViewId) => void }) {
   const api = useApi();
-  const { status, upstream, notices, dismissNotice, keeperNotices, dismissKeeperNotice, recheck, report } =
-    useModel();
+  const { status, notices, dismissNotice, keeperNotices, dismissKeeperNotice, recheck, report } = useModel();
+  const mirror = useMirrorAction();
   const [logs, setLogs] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const problem = problemOf(status, upstream, props.lastError, report.value?.volume.full);
+  const problem = problemOf(status, { diskFull: report.value?.volume.full ?? false, view: props.view });
   const act = async (p: Problem) => {
     if (!p.action) return;
     setBusy(true);
     try {
       switch (p.action.run) {
         case 'recheck':
-          props.onError(undefined);
           await recheck();
           await api.call('upstream.status', { refresh: true });
           break;
@@ -197,18 +204,12 @@ function Problems(props: {
         case 'prune':
           props.onNavigate('prune');
           break;
-        case 'use-port': {
-          props.onError(undefined);
-          const saved = await api.call('settings.update', { mirror: { port: p.port! } });
-          const up = saved.ok ? await api.call('mirror.up') : saved;
-          if (!up.ok) props.onError(up.error);
+        case 'use-port':
+          await mirror.usePort(p.port!);
           break;
-        }
-        case 'start': {
-          const up = await api.call('mirror.up');
-          if (!up.ok) props.onError(up.error);
+        case 'start':
+          await mirror.start();
           break;
-        }
         case 'logs': {
           const r = await api.call('mirror.logs', { tail: 200 });
           setLogs(r.ok ? r.value.text || '(the log is empty)' : r.error.message);
@@ -219,8 +220,11 @@ function Problems(props: {
       setBusy(false);
     }
   };
-  const shown = notices.filter((n) => !(n.kind === 'docker-not-running' && problem?.kind === 'docker'));
-  if (!problem && !shown.length && !keeperNotices.length) return null;
+  // Tied to their condition: "Docker is not running" goes once Docker answers, even before main says so.
+  const shown = currentNotices(notices, status).filter(
+    (n) => !(n.kind === 'docker-not-running' && problem?.kind === 'docker'),
+  );
+  if (!problem && !shown.length && !keeperNotices.length && !mirror.outcome) return null;
   return (
     <div className="problems">
       {problem ? (
@@ -230,19 +234,27 @@ function Problems(props: {
           role={problem.tone === 'error' ? 'alert' : 'status'}
           action={
             problem.action ? (
-              <button type="button" onClick={() => void act(problem)} disabled={busy}>
+              <button type="button" onClick={() => void act(problem)} disabled={busy || mirror.busy}>
                 {problem.action.label}
-              </button>
-            ) : props.lastError ? (
-              <button type="button" onClick={() => props.onError(undefined)} aria-label="Dismiss">
-                OK
               </button>
             ) : undefined
           }
         >
           {problem.body}
+          {problem.details ? (
+            <details className="outcome-details">
+              <summary>Details</summary>
+              <pre tabIndex={0}>{problem.details}</pre>
+            </details>
+          ) : null}
         </Callout>
       ) : null}
+      <Outcome
+        value={mirror.outcome}
+        busy={mirror.busy}
+        onUsePort={(p) => void mirror.usePort(p)}
+        onDismiss={mirror.clear}
+      />
       {shown.map((n) => (
         <Callout
           key={n.id}
@@ -258,7 +270,7 @@ function Problems(props: {
         </Callout>
       ))}
       {keeperNotices.map((e) => {
-        const v = keeperNoticeView(e, upstream?.url);
+        const v = keeperNoticeView(e);
         return (
           <Callout
             key={e.kind}

@@ -93,7 +93,7 @@ export function report(repositories: CacheRepository[]): CacheReport {
       uploads: { count: 0, bytes: 0 },
       missingLinks: 0,
     },
-    volume: { freeBytes: 50 * 1024 ** 3, totalBytes: 100 * 1024 ** 3, full: false },
+    volume: { freeBytes: 50 * 1000 ** 3, totalBytes: 100 * 1000 ** 3, full: false },
     stats: {
       blobs: { requests: 4, hits: 3, misses: 1, bytesFromCache: 3000, bytesFromUpstream: 1000 },
       manifests: { requests: 2, hits: 1, misses: 1, bytesPulled: 0, bytesPushed: 0 },

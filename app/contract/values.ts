@@ -52,6 +52,7 @@ export const mirrorStatusSchema = z.object({
       startedAt: z.string(),
       configCurrent: z.boolean(),
       debugPort: z.number().optional(),
+      hostPort: z.number().optional(),
     })
     .optional(),
   port: z

@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { Notice } from '../contract/values.js';
 import type { MirrorStatus } from '../mirror/status.js';
-import { quotaNotice, statusNotices, type NoticeDraft } from '../shell/notices.js';
+import { quotaNotice, resolvedNoticeKinds, statusNotices, type NoticeDraft } from '../shell/notices.js';
 
 export interface NoticesDeps {
   /** shows a system notification (Electron's Notification in the app) */
@@ -45,8 +45,7 @@ export class Notices extends EventEmitter<{ notice: [Notice] }> {
   observeStatus(status: MirrorStatus, userInitiated: boolean): void {
     const prev = this.lastStatus;
     this.lastStatus = status;
-    if (status.engine.reachable) this.retire('docker-not-running');
-    if (status.state === 'running') this.retire('mirror-stopped');
+    for (const kind of resolvedNoticeKinds(status)) this.retire(kind);
     for (const draft of statusNotices(prev, status, { userInitiated })) this.raise(draft);
   }
 

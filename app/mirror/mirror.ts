@@ -367,6 +367,7 @@ export class Mirror {
     const major = await this.imageMajor();
     const spec = this.spec(major, renderRegistryConfig(this.settings, major, this.mode));
     const debugPort = debugPortOf(info);
+    const hostPort = publishedPort(info);
     return {
       ...base,
       engine,
@@ -381,6 +382,7 @@ export class Mirror {
         startedAt: info.State.StartedAt,
         configCurrent: matchesSpec(info, spec),
         ...(debugPort ? { debugPort } : {}),
+        ...(hostPort ? { hostPort } : {}),
       },
     };
   }

@@ -31,6 +31,8 @@ export interface MirrorStatus {
     configCurrent: boolean;
     /** host port of the loopback-only metrics endpoint */
     debugPort?: number;
+    /** the host port it publishes: where it serves now (the settings' port only once applied) */
+    hostPort?: number;
   };
   port?: { port: number; heldBy?: string; hint?: string; suggestion?: number };
   /**

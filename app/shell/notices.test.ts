@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { MirrorState, MirrorStatus } from '../mirror/status.js';
-import { formatBytes, quotaNotice, shouldStartOnLaunch, statusNotices } from './notices.js';
+import type { Notice } from '../contract/values.js';
+import {
+  currentNotices,
+  quotaNotice,
+  resolvedNoticeKinds,
+  shouldStartOnLaunch,
+  statusNotices,
+} from './notices.js';
 
 function status(state: MirrorState): MirrorStatus {
   return {
@@ -33,6 +40,38 @@ describe('statusNotices', () => {
     expect(kinds(undefined, 'engine-unreachable')).toEqual(['docker-not-running']);
     expect(kinds('engine-unreachable', 'engine-unreachable')).toEqual([]);
   });
+
+  it('says what to do about Docker in plain words, without the socket path or the raw error', () => {
+    const away = {
+      ...status('engine-unreachable'),
+      message: 'Docker is not reachable at unix:///var/run/docker.sock (connect ENOENT /var/run/docker.sock)',
+    };
+    const [notice] = statusNotices(status('running'), away, { userInitiated: false });
+    expect(notice?.message).toBe(
+      'Start Docker. The mirror comes back when Docker does; what is cached stays on disk.',
+    );
+  });
+});
+
+describe('notices tied to their condition', () => {
+  const notice = (kind: Notice['kind']): Notice => ({
+    id: `${kind}-1`,
+    kind,
+    level: 'warning',
+    title: kind,
+    message: kind,
+    at: '2025-01-01T00:00:00.000Z',
+  });
+  const all = [notice('docker-not-running'), notice('mirror-stopped'), notice('over-quota')];
+
+  it('retires "Docker is not running" once Docker answers, "stopped unexpectedly" once it serves', () => {
+    expect(resolvedNoticeKinds(status('running'))).toEqual(['docker-not-running', 'mirror-stopped']);
+    expect(resolvedNoticeKinds(status('stopped'))).toEqual(['docker-not-running']);
+    expect(resolvedNoticeKinds(status('engine-unreachable'))).toEqual([]);
+    expect(currentNotices(all, status('running')).map((n) => n.kind)).toEqual(['over-quota']);
+    expect(currentNotices(all, status('engine-unreachable'))).toEqual(all);
+    expect(currentNotices(all, undefined)).toEqual(all);
+  });
 });
 
 describe('quotaNotice', () => {
@@ -49,9 +88,10 @@ describe('quotaNotice', () => {
     expect(quotaNotice(100 * GB, null, false)).toEqual({ over: false });
   });
 
-  it('formats sizes people read', () => {
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(1_500_000)).toBe('1.5 MB');
+  it('says sizes as the rest of the app does (decimal, like Finder)', () => {
+    expect(quotaNotice(1_500_000, 1_000_000, false).notice?.message).toBe(
+      'The cache uses 1.5 MB, more than its quota of 1.0 MB.',
+    );
   });
 });
 

@@ -2,6 +2,7 @@
 // going away, the cache growing past its quota. Pure; main/notifications.ts shows them.
 import type { Notice } from '../contract/values.js';
 import type { MirrorState, MirrorStatus } from '../mirror/status.js';
+import { formatBytes } from '../util/format.js';
 
 export type NoticeDraft = Omit<Notice, 'id' | 'at'>;
 
@@ -24,7 +25,7 @@ export function statusNotices(
       kind: 'docker-not-running',
       level: 'warning',
       title: 'Docker is not running',
-      message: `${next.message}. The mirror comes back when Docker does.`,
+      message: 'Start Docker. The mirror comes back when Docker does; what is cached stays on disk.',
     });
   }
   if (prev && UP.includes(prev.state) && DOWN.includes(next.state) && !ctx.userInitiated) {
@@ -58,15 +59,22 @@ export function quotaNotice(
   };
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+/**
+ * The notices a status shows to be over: Docker answers again, the mirror serves again. A notice is tied
+ * to its condition: main retires these, and the UI hides them at once from the status it already has.
+ */
+export function resolvedNoticeKinds(status: MirrorStatus): Notice['kind'][] {
+  const kinds: Notice['kind'][] = [];
+  if (status.engine.reachable) kinds.push('docker-not-running');
+  if (status.state === 'running' || status.state === 'starting') kinds.push('mirror-stopped');
+  return kinds;
+}
+
+/** The notices still worth showing with this status (all of them while the status is unknown). */
+export function currentNotices(notices: Notice[], status: MirrorStatus | undefined): Notice[] {
+  if (!status) return notices;
+  const resolved = resolvedNoticeKinds(status);
+  return notices.filter((n) => !resolved.includes(n.kind));
 }
 
 /** Start the mirror at launch only from states where nobody else decided it should be off. */

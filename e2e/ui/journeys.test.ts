@@ -4,6 +4,7 @@
 // Screenshots of each main view, light and dark, go to docs/screenshots/ (shown in the README).
 import { describeWithEngineControl } from '../../testbed/helpers.js';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +14,10 @@ import { mirrorsOf } from '../../app/configure/engines/engine-info.js';
 import { probeUpstream } from '../../app/mirror/upstream-probe.js';
 import { formatBytes } from '../../app/util/format.js';
 import { engine, readPid, startDockerd, stopDockerd } from '../../testbed/dockerd.js';
-import { freeLoopbackPort, startUpstream, upstreamBase } from '../../testbed/upstream.js';
+import { freeLoopbackPort, startUpstream, stopUpstream, upstreamBase } from '../../testbed/upstream.js';
 import { buildRenderer } from '../bridge/renderer-build.js';
 import { startBridge, type Bridge } from '../bridge/server.js';
+import { axeViolations, describeFindings, type AxeFinding } from './axe.js';
 import { launchBrowser, type Browser } from './browser.js';
 import { pull, removeImages, testbedDocker, testbedState, uniqueName } from './testbed.js';
 
@@ -36,7 +38,21 @@ describeWithEngineControl(
     let browser: Browser;
     let page: Page;
 
-    /** The same view in light and dark: the system's appearance, as macOS switches it. */
+    /** Every state checked by axe, light and dark, with what it found (serious and critical only). */
+    const audited: Array<{ state: string; findings: AxeFinding[] }> = [];
+    async function audit(state: string): Promise<void> {
+      const findings: AxeFinding[] = [];
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        const found = await axeViolations(page);
+        audited.push({ state: `${state} (${scheme})`, findings: found });
+        findings.push(...found.map((f) => ({ ...f, id: `${f.id} [${scheme}]` })));
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+      expect(findings, describeFindings(state, findings)).toEqual([]);
+    }
+
+    /** The same view in light and dark: the system's appearance, as macOS switches it; axe checks both. */
     async function shoot(file: string, size = POPOVER): Promise<void> {
       await page.setViewportSize(size);
       // No hover highlight where the last click was.
@@ -45,13 +61,13 @@ describeWithEngineControl(
         await page.emulateMedia({ colorScheme: scheme });
         await page.screenshot({ path: join(SHOTS, `${file}-${scheme}.png`) });
       }
-      await page.emulateMedia({ colorScheme: 'light' });
+      await audit(file);
       await page.setViewportSize(POPOVER);
     }
     const state = () => page.locator('#mirror-state');
     const tab = (label: string) => page.getByRole('tab', { name: label });
     const row = (repo: string) =>
-      page.getByRole('listitem').filter({ has: page.locator('.row-title', { hasText: repo }) });
+      page.getByRole('listitem').filter({ has: page.locator(`.row-title[title="${repo}"]`) });
     const linuxEngine = () => page.locator('[data-engine="linux-dockerd"]');
 
     beforeAll(async () => {
@@ -100,6 +116,9 @@ describeWithEngineControl(
     });
 
     afterAll(async () => {
+      // The count docs/ui.md reports: states audited (each in light and dark) and what axe found.
+      const found = audited.reduce((n, a) => n + a.findings.length, 0);
+      console.info(`axe: ${audited.length} view states audited, ${found} serious or critical violations`);
       await browser?.close();
       // What a failed journey left: the engine's configuration, then the container and its files.
       if (bridge) {
@@ -125,9 +144,7 @@ describeWithEngineControl(
         'true',
       );
       expect(await page.locator('.address').textContent()).toBe(`http://localhost:${port}`);
-      expect(await page.locator('.health').textContent()).toMatch(
-        /Docker \d+\.\d+.*drpc-tb-upstream (reachable|offline).*0 B cached/,
-      );
+      expect(await page.locator('.health').textContent()).toMatch(/Docker \d+\.\d+.*0 B cached/);
       await page.getByText('Nothing cached yet').waitFor();
       await shoot('empty');
     });
@@ -205,6 +222,9 @@ describeWithEngineControl(
       await page.getByTestId('freed-bytes').waitFor({ timeout: 90_000 });
       expect(await page.getByTestId('freed-bytes').textContent()).toBe(expected);
       expect(await page.getByText(/^Exactly as previewed/).count()).toBe(1);
+      expect(await page.getByRole('list', { name: 'What was removed' }).textContent()).toContain(
+        'library/app-one',
+      );
       await shoot('prune-result');
       const after = await bridge.cache.report();
       expect(after.totals.blobBytes).toBe(
@@ -240,6 +260,106 @@ describeWithEngineControl(
       expect(bridge.settings.current.mirror.bindAddress).toBe('127.0.0.1');
     });
 
+    it('Save with errors: every error at once, focus on the first invalid field', async () => {
+      await tab('Settings').click();
+      const portField = page.getByLabel('Port', { exact: true });
+      await portField.fill('http');
+      await page.getByLabel('Quota').fill('lots');
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await expect.poll(() => portField.evaluate((el) => el === document.activeElement)).toBe(true);
+      expect(await page.getByLabel('Quota').getAttribute('aria-invalid')).toBe('true');
+      await shoot('settings-errors');
+      await page.getByRole('button', { name: 'Revert' }).click();
+    });
+
+    /** Saves one mirror setting from the Settings view, as a user types it. */
+    async function saveSetting(label: string, value: string): Promise<void> {
+      await tab('Settings').click();
+      await page.getByLabel(label, { exact: true }).fill(value);
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByText(/^Saved/).waitFor();
+    }
+
+    it('Apply with the port in use: the header keeps the live address, the error says who holds the port and which is free', async () => {
+      const taken = await freeLoopbackPort();
+      const holder = createServer();
+      await new Promise<void>((resolve) => holder.listen(taken, '127.0.0.1', resolve));
+      // Stopped by the user, so nothing applies the new port behind their back before they ask.
+      await page.getByRole('switch', { name: 'Stop the mirror' }).click();
+      await state().filter({ hasText: 'Stopped' }).waitFor({ timeout: 30_000 });
+      try {
+        await saveSetting('Port', String(taken));
+        // Saved, not applied: the header says so, and the address stays the one the container has.
+        await page
+          .getByTestId('not-applied')
+          .filter({ hasText: `http://localhost:${taken}` })
+          .waitFor({ timeout: 30_000 });
+        expect(await page.getByLabel('Mirror address', { exact: true }).textContent()).toBe(
+          `http://localhost:${port}`,
+        );
+        await page.getByRole('button', { name: 'Apply to the Mirror' }).click();
+        const alert = page
+          .locator('.view.settings')
+          .getByRole('alert')
+          .filter({ hasText: `Port ${taken} is in use` });
+        await alert.waitFor({ timeout: 60_000 });
+        expect(await alert.textContent()).toMatch(new RegExp(`Port ${taken} is in use.*; port \\d+ is free`));
+        await alert.getByText('Details').click();
+        await alert.scrollIntoViewIfNeeded();
+        await shoot('apply-port-in-use');
+        await shoot('apply-port-in-use-window', WINDOW);
+      } finally {
+        holder.close();
+        await saveSetting('Port', String(port));
+      }
+      await page.getByRole('switch', { name: 'Start the mirror' }).click();
+      await state().filter({ hasText: 'Running' }).waitFor({ timeout: 60_000 });
+      // Back as it was: nothing pending, and the error gone with its condition.
+      await page.getByTestId('not-applied').waitFor({ state: 'detached', timeout: 30_000 });
+      expect(await page.getByRole('alert').filter({ hasText: 'is in use' }).count()).toBe(0);
+    }, 180_000);
+
+    it('Apply with an image that does not exist: one line and the fix, the registry error behind Details, the mirror still serving', async () => {
+      const image = bridge.settings.current.mirror.image;
+      try {
+        await saveSetting('Image', 'drpc-tb/no-such-registry:9');
+        await page.getByRole('button', { name: 'Apply to the Mirror' }).click();
+        const alert = page
+          .locator('.view.settings')
+          .getByRole('alert')
+          .filter({ hasText: 'The registry image drpc-tb/no-such-registry:9 could not be pulled' });
+        await alert.waitFor({ timeout: 90_000 });
+        // The raw text is there, but folded away.
+        expect(await alert.locator('details').getAttribute('open')).toBeNull();
+        await state().filter({ hasText: 'Running' }).waitFor({ timeout: 30_000 });
+        await alert.scrollIntoViewIfNeeded();
+        await shoot('apply-image-missing');
+      } finally {
+        await saveSetting('Image', image);
+      }
+      await page.getByTestId('not-applied').waitFor({ state: 'detached', timeout: 30_000 });
+    }, 150_000);
+
+    it('says Docker Hub is unreachable once, in plain words, and drops it when the upstream is back', async () => {
+      await tab('Repositories').click();
+      await stopUpstream(engine());
+      try {
+        const offline = page.getByTestId('offline');
+        await offline.waitFor({ timeout: 60_000 });
+        expect(await offline.textContent()).toMatch(
+          /^drpc-tb-upstream unreachable: serving \d+ cached images?$/,
+        );
+        const text = (await page.locator('body').textContent()) ?? '';
+        expect(text.match(/unreachable/g)).toHaveLength(1);
+        expect(text).not.toMatch(/ECONNREFUSED|ENOTFOUND|proxy mode/);
+        await shoot('upstream-down');
+      } finally {
+        await startUpstream(engine());
+      }
+      await page.getByTestId('offline').waitFor({ state: 'detached', timeout: 90_000 });
+      await page.locator('.health').filter({ hasText: 'drpc-tb-upstream reachable' }).waitFor();
+    }, 180_000);
+
     it('shows Docker stopped with what to do, and recovers on its own when Docker returns', async () => {
       await tab('Repositories').click();
       await stopDockerd();
@@ -262,6 +382,11 @@ describeWithEngineControl(
         .filter({ hasText: 'Docker is not running' })
         .waitFor({ state: 'detached' });
       expect(await page.locator('header').getAttribute('data-state')).toBe('running');
+      // Nothing stale once it serves again: no "Docker is not running", no "stopped unexpectedly".
+      await expect
+        .poll(() => page.locator('body').textContent(), { timeout: 30_000 })
+        .not.toMatch(/Docker is not running|stopped unexpectedly|ENOENT|ECONNREFUSED/);
+      await shoot('docker-back');
     }, 120_000);
 
     it('resets the cache only with the typed confirmation', async () => {

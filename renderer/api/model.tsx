@@ -97,6 +97,13 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   useEffect(() => () => clearTimeout(reportTimer.current), []);
 
   const lastState = useRef<string | undefined>(undefined);
+  const reachable = status?.engine.reachable;
+  const state = status?.state;
+  // main retires notices whose condition cleared (Docker back, the mirror serving) without an event.
+  useEffect(() => {
+    if (state === undefined) return;
+    void api.call('notices.list').then((r) => r.ok && setNotices(r.value));
+  }, [api, state, reachable]);
   useEvent('mirror.status', (s) => {
     setStatus(s);
     setStatusError(undefined);
@@ -107,18 +114,38 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     lastState.current = status?.state;
   }, [status?.state]);
+  const userOperation = useRef<Operation>(null);
   useEvent('mirror.operation', (op) => {
+    userOperation.current = op;
     setOperation(op);
     if (op === null) setProgress(undefined);
   });
   useEvent('mirror.progress', setProgress);
   useEvent('cache.progress', setCacheProgress);
-  useEvent('settings.changed', setSettings);
+  // Saved settings change what is live only once applied: read the status again so the header can say
+  // "changed, not applied" (the service rebuilds its engine handle meanwhile: ask until the status is of
+  // the new settings, a few times at most).
+  const settingsTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  useEvent('settings.changed', (next) => {
+    setSettings(next);
+    clearTimeout(settingsTimer.current);
+    let tries = 0;
+    const ask = async () => {
+      const r = await api.call('mirror.status');
+      if (r.ok) setStatus(r.value);
+      const current = r.ok && Number(new URL(r.value.mirrorUrl).port || 80) === next.mirror.port;
+      if (!current && ++tries < 10) settingsTimer.current = setTimeout(() => void ask(), 500);
+    };
+    void ask();
+  });
+  useEffect(() => () => clearTimeout(settingsTimer.current), []);
   useEvent('upstream.status', setUpstream);
   useEvent('notice', () => void api.call('notices.list').then((r) => r.ok && setNotices(r.value)));
-  // A newer switch replaces the older one (back in proxy mode retires "switched to offline mode").
+  // The latest recovery. One that lands while the user is starting the mirror is the user's own start
+  // racing the keeper, not a mirror stopped behind the app's back: it is not told as one.
   useEvent('mirror.keeper', (e) => {
-    if (isKeeperNotice(e)) setKeeperNotices((list) => [...list.filter((n) => n.kind !== e.kind), e]);
+    if (!isKeeperNotice(e) || userOperation.current === 'up' || userOperation.current === 'restart') return;
+    setKeeperNotices((list) => [...list.filter((n) => n.kind !== e.kind), e]);
   });
   useEvent('cache.changed', (change) => {
     if (change.reason === 'sampled') void history.reload();

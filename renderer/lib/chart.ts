@@ -2,10 +2,10 @@
 import type { CacheRepository } from '../../app/cache/report.js';
 import type { HistorySample } from '../../app/contract/values.js';
 
-/** The smallest 1/2/5 x 1024^k (or x 10^n within it) at or above v: a round top for an axis. */
+/** The smallest 1/2/5 x 1000^k (or x 10^n within it) at or above v: a round top for an axis. */
 export function niceCeiling(v: number): number {
   if (!(v > 0)) return 1;
-  const unit = 1024 ** Math.floor(Math.log(v) / Math.log(1024));
+  const unit = 1000 ** Math.floor(Math.log(v) / Math.log(1000));
   const scaled = v / unit;
   const pow = 10 ** Math.floor(Math.log10(scaled));
   for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= scaled - 1e-9) return m * pow * unit;
@@ -15,7 +15,10 @@ export function niceCeiling(v: number): number {
 export interface HistoryGeometry {
   line: string;
   area: string;
+  /** the axis' top: a round number at or above the peak (not a value the cache had) */
   max: number;
+  /** the largest size sampled: what the chart's label says */
+  peak: number;
   points: Array<{ x: number; y: number; sample: HistorySample }>;
 }
 
@@ -25,7 +28,8 @@ export function historyGeometry(
   width: number,
   height: number,
 ): HistoryGeometry {
-  const max = niceCeiling(Math.max(...samples.map((s) => s.bytes), 1));
+  const peak = Math.max(0, ...samples.map((s) => s.bytes));
+  const max = niceCeiling(Math.max(peak, 1));
   const t0 = samples[0]?.at ?? 0;
   const t1 = samples.at(-1)?.at ?? t0;
   const span = t1 - t0 || 1;
@@ -39,7 +43,7 @@ export function historyGeometry(
   const area = points.length
     ? `${line} L${fmt(points.at(-1)!.x)},${height} L${fmt(points[0]!.x)},${height} Z`
     : '';
-  return { line, area, max, points };
+  return { line, area, max, peak, points };
 }
 
 export interface Bar {

@@ -7,10 +7,11 @@ import {
   phaseOf,
   previewRows,
   previewSummary,
+  pruneProgress,
   selectionOf,
 } from './prune.js';
 
-const MB = 1024 * 1024;
+const MB = 1000 * 1000;
 const form = {
   mode: 'unused' as const,
   selection: new Set<string>(),
@@ -23,7 +24,7 @@ describe('selectionOf', () => {
   it('turns each mode into the selection the core plans', () => {
     expect(selectionOf(form)).toEqual({ selection: { kind: 'unused', days: 30 } });
     expect(selectionOf({ ...form, mode: 'shrink', size: '1.5 GB' })).toEqual({
-      selection: { kind: 'shrink', targetBytes: 1.5 * 1024 ** 3 },
+      selection: { kind: 'shrink', targetBytes: 1.5 * 1000 ** 3 },
     });
     expect(selectionOf({ ...form, mode: 'selected', selection: new Set(['a/b', 'c/d:v1']) })).toEqual({
       selection: { kind: 'items', items: [{ repo: 'a/b' }, { repo: 'c/d', tag: 'v1' }] },
@@ -128,5 +129,16 @@ describe('progress and result', () => {
       text: '12 MB less than the preview of 42 MB: the cache changed while pruning (a pull in between).',
     });
     expect(compareWithPreview(result(50 * MB)).text).toMatch(/^8\.0 MB more than the preview/);
+  });
+});
+
+describe('pruneProgress', () => {
+  it('is one indicator that only grows, with the step in words', () => {
+    const at = (step: 'stopped' | 'collecting' | 'done') =>
+      pruneProgress({ operation: 'prune', step, fraction: 0.9, message: '' });
+    expect(pruneProgress(undefined)).toEqual({ value: 0, text: 'Stop, step 1 of 4' });
+    expect(at('stopped')).toEqual({ value: 0.25, text: 'Remove, step 2 of 4' });
+    expect(at('collecting')).toEqual({ value: 0.5, text: 'Collect garbage, step 3 of 4' });
+    expect(at('done')).toEqual({ value: 1, text: 'Done' });
   });
 });

@@ -157,3 +157,16 @@ export function compareWithPreview(result: PruneResult): Comparison {
     }.`,
   };
 }
+
+/**
+ * The one progress indicator of a prune: where it is among the four steps, as a fraction that only
+ * grows ("Collect garbage, step 3 of 4"), so two bars can never disagree.
+ */
+export function pruneProgress(p: CacheProgress | undefined): { value: number; text: string } {
+  const phase = Math.min(phaseOf(p), PRUNE_STEPS.length);
+  if (phase >= PRUNE_STEPS.length) return { value: 1, text: 'Done' };
+  return {
+    value: phase / PRUNE_STEPS.length,
+    text: `${PRUNE_STEPS[phase]!.label}, step ${phase + 1} of ${PRUNE_STEPS.length}`,
+  };
+}

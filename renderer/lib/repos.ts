@@ -81,3 +81,21 @@ export function pruneSelection(
   }
   return new Set([...selection].filter((k) => live.has(k)));
 }
+
+/**
+ * The tags a "repo:tag" query names in this repository ("twotags:v1" -> v1, not v2), or undefined when
+ * the query names no tag: then the repository's tags show as usual (all of them, when opened).
+ */
+export function matchingTags(repo: CacheRepository, query: string): Set<string> | undefined {
+  const name = repo.name.toLowerCase();
+  let found: Set<string> | undefined;
+  for (const w of query.toLowerCase().split(/\s+/)) {
+    const colon = w.lastIndexOf(':');
+    if (colon <= 0) continue;
+    const [r, tag] = [w.slice(0, colon), w.slice(colon + 1)];
+    if (!name.includes(r)) continue;
+    const tags = repo.tags.filter((t) => t.name.toLowerCase().includes(tag)).map((t) => t.name);
+    found = found ? new Set(tags.filter((t) => found!.has(t))) : new Set(tags);
+  }
+  return found;
+}

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { statusIn } from '../../main/testing/status.js';
 import {
+  changedNotApplied,
+  explainError,
   healthSummary,
   isKeeperNotice,
   keeperNoticeView,
-  modeLine,
+  liveAddress,
+  offlineLine,
   problemOf,
+  reasonInWords,
   shortVersion,
   stateView,
   upstreamName,
@@ -55,15 +59,14 @@ describe('stateView', () => {
 describe('healthSummary', () => {
   it('says Docker, the upstream and the cache size in one line', () => {
     const s = statusIn('running', { engine: { endpoint: 'x', reachable: true, version: '27.3.1+dfsg1' } });
-    expect(healthSummary(s, upstream(true), 1536 * 1024)).toEqual([
+    expect(healthSummary(s, upstream(true), 1_500_000)).toEqual([
       { key: 'docker', text: 'Docker 27.3.1', tone: 'ok' },
       { key: 'upstream', text: 'Docker Hub reachable', tone: 'ok' },
       { key: 'cache', text: '1.5 MB cached', tone: 'idle' },
     ]);
-    expect(healthSummary(statusIn('engine-unreachable'), upstream(false), undefined)).toEqual([
-      { key: 'docker', text: 'Docker not reachable', tone: 'error' },
-      { key: 'upstream', text: 'Docker Hub offline', tone: 'warn' },
-    ]);
+    // Unreachable is the offline indicator's to say, once.
+    // Docker away is the state label's to say, and unreachable the offline indicator's: said once each.
+    expect(healthSummary(statusIn('engine-unreachable'), upstream(false), undefined)).toEqual([]);
   });
 
   it('names other upstreams by host', () => {
@@ -73,40 +76,61 @@ describe('healthSummary', () => {
   });
 });
 
-describe('modeLine', () => {
-  const container = {
-    id: 'c1',
-    name: 'drpc',
-    image: 'registry:2',
-    running: true,
-    restartCount: 0,
-    exitCode: 0,
-    startedAt: '',
-    configCurrent: true,
-  };
+const container = {
+  id: 'c1',
+  name: 'drpc',
+  image: 'registry:2',
+  running: true,
+  restartCount: 0,
+  exitCode: 0,
+  startedAt: '',
+  configCurrent: true,
+};
 
-  it('says offline and how much it serves, only while it serves without the upstream', () => {
-    const offline = (n?: number) =>
-      statusIn('running', {
-        container,
-        mode: 'offline',
-        ...(n === undefined ? {} : { cachedRepositories: n }),
-      });
-    expect(modeLine(offline(3))).toEqual({ text: 'Offline: serving 3 cached repositories', tone: 'warn' });
-    expect(modeLine(offline(1))?.text).toBe('Offline: serving 1 cached repository');
-    expect(modeLine(offline())?.text).toBe('Offline: serving the cache');
-    expect(modeLine(statusIn('running', { container, mode: 'proxy' }))).toBeUndefined();
-    expect(
-      modeLine(statusIn('stopped', { container: { ...container, running: false }, mode: 'offline' })),
-    ).toBeUndefined();
-    expect(modeLine(statusIn('running'))).toBeUndefined();
-    expect(modeLine(undefined)).toBeUndefined();
+describe('offlineLine', () => {
+  it('says offline once, in words a user knows, whether the keeper switched or the probe alone failed', () => {
+    const offline = statusIn('running', { container, mode: 'offline', cachedRepositories: 3 });
+    const down = { ...upstream(false), reason: 'connect ECONNREFUSED 10.0.0.2:443' };
+    expect(offlineLine(offline, down, 5)).toEqual({
+      text: 'Docker Hub unreachable: serving 5 cached images',
+      why: 'Images pulled before keep working; new ones pull once Docker Hub is back (it refused the connection).',
+    });
+    expect(offlineLine(offline, undefined, undefined)?.text).toBe(
+      'The upstream unreachable: serving 3 cached repositories',
+    );
+    expect(offlineLine(statusIn('running', { container, mode: 'proxy' }), down, 1)?.text).toBe(
+      'Docker Hub unreachable: serving 1 cached image',
+    );
+    expect(offlineLine(statusIn('running', { container, mode: 'proxy' }), upstream(true), 1)).toBeUndefined();
+    expect(offlineLine(undefined, undefined, 0)).toBeUndefined();
+  });
+
+  it('never shows a raw socket error', () => {
+    expect(reasonInWords('connect ECONNREFUSED 127.0.0.1:5000')).toBe('it refused the connection');
+    expect(reasonInWords('getaddrinfo ENOTFOUND registry-1.docker.io')).toMatch(/no network/);
+    expect(reasonInWords('read EWHATEVER')).toBe('it did not answer');
+    expect(reasonInWords('it is stopped')).toBe('it is stopped');
+  });
+});
+
+describe('what is live', () => {
+  it('shows the address the container serves until new settings are applied, and the pending one', () => {
+    const applied = statusIn('running', { container: { ...container, hostPort: 5000 } });
+    expect(liveAddress(applied)).toEqual({ live: 'http://localhost:5000' });
+    expect(changedNotApplied(applied)).toBe(false);
+    const saved = statusIn('running', {
+      mirrorUrl: 'http://localhost:5002',
+      container: { ...container, configCurrent: false, hostPort: 5000 },
+    });
+    expect(liveAddress(saved)).toEqual({ live: 'http://localhost:5000', pending: 'http://localhost:5002' });
+    expect(changedNotApplied(saved)).toBe(true);
+    expect(changedNotApplied(statusIn('not-created'))).toBe(false);
   });
 });
 
 describe('problemOf', () => {
   it('Docker not running: what to do, and a way to check again', () => {
-    expect(problemOf(statusIn('engine-unreachable'), upstream(true))).toMatchObject({
+    expect(problemOf(statusIn('engine-unreachable'))).toMatchObject({
       kind: 'docker',
       title: 'Docker is not running',
       action: { run: 'recheck' },
@@ -115,121 +139,111 @@ describe('problemOf', () => {
 
   it('port 5000 in use on a Mac: AirPlay, and the free port the core suggests', () => {
     const s = statusIn('port-in-use', { port: { port: 5000, heldBy: 'ControlCenter', suggestion: 5001 } });
-    const p = problemOf(s, upstream(true));
+    const p = problemOf(s);
     expect(p).toMatchObject({
       kind: 'port',
-      title: 'Port 5000 is already in use',
+      title: 'Port 5000 is in use by ControlCenter; port 5001 is free',
       port: 5001,
       action: { label: 'Use Port 5001' },
     });
     expect(p?.body).toMatch(/AirPlay Receiver/);
-    const other = problemOf(undefined, undefined, {
-      code: 'PORT_IN_USE',
-      message: 'port 8080 is in use',
-      details: { port: 8080, heldBy: 'nginx' },
-    });
-    expect(other).toMatchObject({ title: 'Port 8080 is already in use', action: { run: 'settings' } });
-    expect(other?.body).toMatch(/^nginx is using it/);
+    const other = problemOf(statusIn('port-in-use', { port: { port: 8080, heldBy: 'nginx' } }));
+    expect(other).toMatchObject({ title: 'Port 8080 is in use by nginx', action: { run: 'settings' } });
+    expect(other?.body).toBe('Stop nginx, or choose another port.');
+    // Not "Open Settings" while in Settings.
+    expect(problemOf(statusIn('port-in-use', { port: { port: 8080 } }), { view: 'settings' })?.action).toBe(
+      undefined,
+    );
   });
 
-  it('the image that cannot be had, and a crash loop', () => {
-    expect(problemOf(statusIn('image-missing'), undefined)).toMatchObject({
-      kind: 'image',
-      action: { run: 'settings' },
-    });
-    expect(problemOf(statusIn('crash-looping'), undefined)).toMatchObject({
-      kind: 'crash',
-      action: { run: 'logs' },
-    });
+  it('the image not there yet, and a crash loop', () => {
+    expect(problemOf(statusIn('image-missing'))).toMatchObject({ kind: 'image', action: { run: 'start' } });
+    expect(problemOf(statusIn('crash-looping'))).toMatchObject({ kind: 'crash', action: { run: 'logs' } });
   });
 
-  it('the upstream offline: serving from the cache', () => {
-    const p = problemOf(statusIn('running'), upstream(false));
-    expect(p).toMatchObject({ kind: 'upstream', tone: 'warn', title: 'Docker Hub is offline' });
-    expect(p?.body).toMatch(/^Serving from the cache/);
-    expect(problemOf(statusIn('running'), upstream(true))).toBeUndefined();
+  it('the upstream offline is no problem callout (the header says it once)', () => {
+    expect(problemOf(statusIn('running'))).toBeUndefined();
   });
 
   it('a full disk: the cache stopped storing, and where to free space', () => {
-    expect(problemOf(statusIn('running'), upstream(true), undefined, true)).toMatchObject({
+    expect(problemOf(statusIn('running'), { diskFull: true })).toMatchObject({
       kind: 'disk-full',
       title: 'The disk is full',
       action: { run: 'prune' },
     });
   });
+});
 
-  it('the last failed action, unless it was only busy', () => {
-    expect(problemOf(statusIn('stopped'), undefined, { code: 'INTERNAL', message: 'boom' })).toMatchObject({
-      body: 'Boom',
+describe('explainError', () => {
+  it('a port in use on Apply: as the CLI says it, with the free port as the fix', () => {
+    const e = explainError({
+      code: 'PORT_IN_USE',
+      message: 'port 36001 on 127.0.0.1 is already in use by docker-proxy; port 36002 is free',
+      details: { port: 36001, heldBy: 'docker-proxy', suggestion: 36002 },
     });
-    expect(problemOf(statusIn('stopped'), undefined, { code: 'BUSY', message: 'busy' })).toBeUndefined();
+    expect(e).toEqual({
+      title: 'Port 36001 is in use by docker-proxy; port 36002 is free',
+      fix: 'Stop docker-proxy, or use port 36002.',
+      details: 'port 36001 on 127.0.0.1 is already in use by docker-proxy; port 36002 is free',
+      port: 36002,
+    });
+  });
+
+  it('a missing image: one line and the fix, the registry’s error text behind Details', () => {
+    const raw =
+      "the registry image nope/registry:9 is not on this engine and could not be pulled: Error response from daemon: pull access denied for nope/registry, repository does not exist or may require 'docker login': denied: requested access to the resource is denied. Connect to the network once, or load the image (docker load), or choose another image in the settings.";
+    const e = explainError({
+      code: 'IMAGE_UNAVAILABLE',
+      message: raw,
+      details: { image: 'nope/registry:9' },
+    });
+    expect(e.title).toBe('The registry image nope/registry:9 could not be pulled');
+    expect(e.fix).toMatch(/^Check its name in Settings/);
+    expect(e.details).toBe(raw);
+  });
+
+  it('anything else: the first clause, the rest behind Details', () => {
+    expect(explainError({ code: 'INTERNAL', message: 'boom: ENOENT /x/y' })).toEqual({
+      title: 'Boom',
+      details: 'boom: ENOENT /x/y',
+    });
   });
 });
 
 describe('keeperNoticeView', () => {
   const at = '2025-03-12T14:02:00.000Z';
-  const utc = { timeZone: 'UTC' };
-  const hub = 'https://registry-1.docker.io';
+  const utc = { locale: 'en-GB', timeZone: 'UTC' };
 
-  it('says when the mirror went offline, what it serves, and that it comes back by itself', () => {
-    const v = keeperNoticeView(
-      {
-        kind: 'mode',
-        mode: 'offline',
-        previous: 'proxy',
-        message: 'offline: serving 12 cached repositories (upstream: ECONNREFUSED)',
-        at,
-      },
-      hub,
-      utc,
-    );
-    expect(v).toEqual({
-      title: 'Switched to offline mode at 14:02',
-      body: 'Offline: serving 12 cached repositories (upstream: ECONNREFUSED). It goes back to pulling through once Docker Hub has answered for a while.',
-      tone: 'warn',
-    });
-  });
-
-  it('says when it is back in proxy mode, naming the upstream', () => {
-    const back = { kind: 'mode', mode: 'proxy', previous: 'offline', message: 'online: …', at } as const;
-    expect(keeperNoticeView(back, hub, utc)).toEqual({
-      title: 'Back in proxy mode at 14:02',
-      body: 'Docker Hub answers again: images the cache does not hold pull through the mirror again.',
-      tone: 'idle',
-    });
-    expect(keeperNoticeView(back, 'https://mirror.example.com', utc).body).toMatch(
-      /^mirror\.example\.com answers/,
-    );
-    expect(keeperNoticeView(back, undefined, utc).body).toMatch(/^The upstream answers again/);
-  });
-
-  it('says the mirror was brought back, and what had happened to it', () => {
+  it('says the mirror was brought back, what had happened to it, with durations said one way', () => {
     expect(
       keeperNoticeView(
         {
           kind: 'recovered',
-          action: 'recreated',
-          from: 'not-created',
-          ms: 640,
-          message: "the mirror was removed behind the app's back: recreated in 640 ms",
+          action: 'started',
+          from: 'stopped',
+          ms: 1545,
+          message: "the mirror was stopped behind the app's back: started again in 1545 ms",
           at,
         },
-        hub,
         utc,
       ),
     ).toEqual({
       title: 'The mirror was brought back at 14:02',
-      body: "The mirror was removed behind the app's back: recreated in 640 ms.",
+      body: 'It had been stopped outside the app; it was started again in 1.5 s. The cache on disk was kept.',
       tone: 'idle',
     });
   });
 
-  it('leaves failures to the status (they are retried by themselves), and a time it cannot read out', () => {
+  it('leaves failures to the status and mode switches to the offline indicator', () => {
     expect(isKeeperNotice({ kind: 'failed', message: 'x', at })).toBe(false);
-    const v = keeperNoticeView(
-      { kind: 'mode', mode: 'proxy', previous: 'offline', message: '', at: 'later' },
-      hub,
+    expect(isKeeperNotice({ kind: 'mode', mode: 'offline', previous: 'proxy', message: 'x', at })).toBe(
+      false,
     );
-    expect(v.title).toBe('Back in proxy mode');
+    const v = keeperNoticeView(
+      { kind: 'recovered', action: 'recreated', from: 'not-created', ms: 640, message: '', at: 'later' },
+      utc,
+    );
+    expect(v.title).toBe('The mirror was brought back');
+    expect(v.body).toMatch(/^Its container had been removed outside the app; it was created again in 640 ms/);
   });
 });

@@ -4,7 +4,7 @@
 import type { CallError } from '../../app/contract/envelope.js';
 import type { KeeperEvent, Operation, UpstreamState } from '../../app/contract/values.js';
 import type { MirrorState, MirrorStatus } from '../../app/mirror/status.js';
-import { formatBytes, formatTime } from './format.js';
+import { formatBytes, formatDuration, formatTime, plural } from './format.js';
 
 export type Tone = 'ok' | 'busy' | 'warn' | 'error' | 'idle';
 
@@ -59,26 +59,20 @@ export interface HealthPart {
   tone: Tone;
 }
 
-/** "Docker 27.3 · Docker Hub reachable · 1.2 GB cached": one line, each part with its own colour. */
+/** "Docker 27.3 · Docker Hub reachable · 1.2 GB cached": one line, neutral words with a small dot each. */
 export function healthSummary(
   status: MirrorStatus | undefined,
   upstream: UpstreamState | undefined,
   cacheBytes: number | undefined,
 ): HealthPart[] {
   const parts: HealthPart[] = [];
-  if (status) {
-    parts.push(
-      status.engine.reachable
-        ? { key: 'docker', text: `Docker ${shortVersion(status.engine.version)}`.trim(), tone: 'ok' }
-        : { key: 'docker', text: 'Docker not reachable', tone: 'error' },
-    );
+  // Docker away is the state's to say ("Docker not running"), not this line's as well.
+  if (status?.engine.reachable) {
+    parts.push({ key: 'docker', text: `Docker ${shortVersion(status.engine.version)}`.trim(), tone: 'ok' });
   }
-  if (upstream) {
-    parts.push(
-      upstream.reachable
-        ? { key: 'upstream', text: `${upstreamName(upstream.url)} reachable`, tone: 'ok' }
-        : { key: 'upstream', text: `${upstreamName(upstream.url)} offline`, tone: 'warn' },
-    );
+  // Unreachable is said once, by the offline indicator (offlineLine), not here as well.
+  if (upstream?.reachable) {
+    parts.push({ key: 'upstream', text: `${upstreamName(upstream.url)} reachable`, tone: 'ok' });
   }
   if (cacheBytes !== undefined) {
     parts.push({ key: 'cache', text: `${formatBytes(cacheBytes)} cached`, tone: 'idle' });
@@ -87,14 +81,72 @@ export function healthSummary(
 }
 
 /**
- * The mirror's mode in one line, while it serves without the upstream: "Offline: serving 3 cached
- * repositories". Nothing in proxy mode (the usual case) or when no container serves.
+ * The one offline indicator: "Docker Hub unreachable: serving 5 cached images", whether the keeper has
+ * switched the mirror to offline mode or the probe alone found the upstream gone (either way only what
+ * is cached can be pulled). The reason, in words, goes in `why`; never a raw socket error.
  */
-export function modeLine(status: MirrorStatus | undefined): { text: string; tone: Tone } | undefined {
-  if (status?.mode !== 'offline' || !status.container?.running) return undefined;
-  const n = status.cachedRepositories;
-  const what = n === undefined ? 'the cache' : `${n} cached repositor${n === 1 ? 'y' : 'ies'}`;
-  return { text: `Offline: serving ${what}`, tone: 'warn' };
+export function offlineLine(
+  status: MirrorStatus | undefined,
+  upstream: UpstreamState | undefined,
+  cachedImages: number | undefined,
+): { text: string; why: string } | undefined {
+  const offlineMode = status?.mode === 'offline' && status.container?.running;
+  if (!offlineMode && (!upstream || upstream.reachable)) return undefined;
+  const name = upstream ? upstreamName(upstream.url) : 'The upstream';
+  const n = cachedImages ?? status?.cachedRepositories;
+  const what =
+    n === undefined
+      ? 'serving the cache'
+      : cachedImages !== undefined
+        ? `serving ${plural(n, 'cached image')}`
+        : `serving ${plural(n, 'cached repository', 'cached repositories')}`;
+  return {
+    text: `${name} unreachable: ${what}`,
+    why: `Images pulled before keep working; new ones pull once ${name === 'The upstream' ? 'it' : name} is back${
+      upstream?.reason ? ` (${reasonInWords(upstream.reason)})` : ''
+    }.`,
+  };
+}
+
+/** A network error in words a person knows ("connect ECONNREFUSED 1.2.3.4:443" -> "it refused the connection"). */
+export function reasonInWords(reason: string): string {
+  const words: Array<[RegExp, string]> = [
+    [/ECONNREFUSED/, 'it refused the connection'],
+    [/ENOTFOUND|EAI_AGAIN/, 'its name could not be looked up: no network or no DNS'],
+    [/ETIMEDOUT|timed? ?out|abort/i, 'it did not answer in time'],
+    [/ECONNRESET|EPIPE/, 'the connection was cut'],
+    [/ENETUNREACH|EHOSTUNREACH/, 'no network route to it'],
+    [/certificate|TLS|SSL/i, 'its certificate was not accepted'],
+  ];
+  for (const [re, text] of words) if (re.test(reason)) return text;
+  return /\bE[A-Z]{3,}\b/.test(reason) ? 'it did not answer' : reason;
+}
+
+/**
+ * The address the mirror serves now: the settings' address until they change, then the container's
+ * own port until "Apply" recreates it. `pending` is the saved address not yet in effect.
+ */
+export function liveAddress(status: MirrorStatus | undefined): { live?: string; pending?: string } {
+  if (!status) return {};
+  const c = status.container;
+  if (!c || c.configCurrent || !c.hostPort) return { live: status.mirrorUrl };
+  const live = withPort(status.mirrorUrl, c.hostPort);
+  return live === status.mirrorUrl ? { live } : { live, pending: status.mirrorUrl };
+}
+
+/** Saved settings the running container does not have yet ("changed, not applied"). */
+export function changedNotApplied(status: MirrorStatus | undefined): boolean {
+  return !!status?.container && !status.container.configCurrent;
+}
+
+function withPort(url: string, port: number): string {
+  try {
+    const u = new URL(url);
+    u.port = String(port);
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url;
+  }
 }
 
 /** "20.10.24+dfsg1" -> "20.10.24": the release, without the packager's suffix. */
@@ -113,7 +165,7 @@ export function upstreamName(url: string): string {
 }
 
 export interface Problem {
-  kind: 'docker' | 'image' | 'port' | 'upstream' | 'crash' | 'unhealthy' | 'disk-full' | 'error';
+  kind: 'docker' | 'image' | 'port' | 'crash' | 'unhealthy' | 'disk-full';
   tone: Tone;
   title: string;
   body: string;
@@ -121,53 +173,53 @@ export interface Problem {
   action?: { label: string; run: 'recheck' | 'use-port' | 'settings' | 'start' | 'logs' | 'prune' };
   /** for use-port: the free port the core suggested */
   port?: number;
+  /** the core's own words, behind "Details" */
+  details?: string;
 }
 
 /**
- * What is wrong, in words a person can act on: from the status, the upstream, and the error of the
- * last thing the user tried (which says more, e.g. the port the core suggests instead).
+ * What is wrong now, from the status alone, in words a person can act on. It disappears when the status
+ * says the condition is gone; what an action the user took returned is shown where they acted
+ * (explainError), not here. No "Open Settings" while in Settings.
  */
 export function problemOf(
   status: MirrorStatus | undefined,
-  upstream: UpstreamState | undefined,
-  lastError?: CallError,
-  diskFull = false,
+  opts: { diskFull?: boolean; view?: string } = {},
 ): Problem | undefined {
-  if (status?.state === 'engine-unreachable' || lastError?.code === 'ENGINE_UNREACHABLE') {
+  const inSettings = opts.view === 'settings';
+  if (status?.state === 'engine-unreachable') {
     return {
       kind: 'docker',
       tone: 'error',
       title: 'Docker is not running',
       body: 'Start Docker Desktop (or your Docker engine). The mirror comes back on its own when Docker does; what is cached stays on disk.',
       action: { label: 'Check Again', run: 'recheck' },
+      details: status.message,
     };
   }
-  const portError = lastError?.code === 'PORT_IN_USE' ? lastError : undefined;
-  if (status?.state === 'port-in-use' || portError) {
-    const port = status?.port?.port ?? numberOf(portError?.details?.port);
-    const suggestion = status?.port?.suggestion ?? numberOf(portError?.details?.suggestion);
-    const heldBy = status?.port?.heldBy ?? stringOf(portError?.details?.heldBy);
-    const airplay = port === 5000 && (heldBy === undefined || /control|airplay/i.test(heldBy));
-    const body = airplay
-      ? 'On macOS, port 5000 is usually the AirPlay Receiver. Turn it off in System Settings › General › AirDrop & Handoff, or let the mirror use another port.'
-      : `${heldBy ? `${heldBy} is using it. ` : ''}Stop what uses it, or let the mirror use another port.`;
+  if (status?.state === 'port-in-use') {
+    const p = portProblem(status.port?.port, status.port?.heldBy, status.port?.suggestion);
     return {
       kind: 'port',
       tone: 'error',
-      title: `Port ${port ?? ''} is already in use`.replace('  ', ' '),
-      body,
-      ...(suggestion
-        ? { action: { label: `Use Port ${suggestion}`, run: 'use-port' as const }, port: suggestion }
-        : { action: { label: 'Open Settings', run: 'settings' as const } }),
+      title: p.title,
+      body: p.fix,
+      ...(p.port
+        ? { action: { label: `Use Port ${p.port}`, run: 'use-port' as const }, port: p.port }
+        : inSettings
+          ? {}
+          : { action: { label: 'Open Settings', run: 'settings' as const } }),
+      details: status.message,
     };
   }
-  if (status?.state === 'image-missing' || lastError?.code === 'IMAGE_UNAVAILABLE') {
+  if (status?.state === 'image-missing') {
     return {
       kind: 'image',
-      tone: 'error',
-      title: 'The registry image is not available',
-      body: `${lastError?.code === 'IMAGE_UNAVAILABLE' ? lastError.message + '. ' : ''}Check the network connection and try again, or choose another image in Settings.`,
-      action: { label: 'Open Settings', run: 'settings' },
+      tone: 'warn',
+      title: 'The registry image is not on this engine yet',
+      body: 'Starting the mirror pulls it (this needs the network once).',
+      action: { label: 'Start the Mirror', run: 'start' },
+      details: status.message,
     };
   }
   if (status?.state === 'crash-looping') {
@@ -175,8 +227,9 @@ export function problemOf(
       kind: 'crash',
       tone: 'error',
       title: 'The mirror keeps restarting',
-      body: `${capitalize(status.message)}. Its log usually says why (a data directory Docker cannot write, a bad setting).`,
+      body: 'Its log usually says why (a data directory Docker cannot write, a bad setting).',
       action: { label: 'Show Log', run: 'logs' },
+      details: status.message,
     };
   }
   if (status?.state === 'unhealthy') {
@@ -188,7 +241,7 @@ export function problemOf(
       action: { label: 'Show Log', run: 'logs' },
     };
   }
-  if (diskFull) {
+  if (opts.diskFull) {
     return {
       kind: 'disk-full',
       tone: 'error',
@@ -197,61 +250,106 @@ export function problemOf(
       action: { label: 'Free Up Space…', run: 'prune' },
     };
   }
-  if (lastError && lastError.code !== 'BUSY') {
-    return { kind: 'error', tone: 'error', title: 'That did not work', body: capitalize(lastError.message) };
-  }
-  if (upstream && !upstream.reachable) {
-    const name = upstreamName(upstream.url);
-    return {
-      kind: 'upstream',
-      tone: 'warn',
-      title: `${name} is offline`,
-      body: `Serving from the cache: images pulled before keep working; new ones cannot be pulled until ${name} is back${upstream.reason ? ` (${upstream.reason})` : ''}.`,
-    };
-  }
   return undefined;
 }
 
-/** A `mirror.keeper` event the UI tells about: the mode switches and the recoveries. */
-export type KeeperNotice = Extract<KeeperEvent, { kind: 'mode' | 'recovered' }>;
+/** "Port 5000 is in use by ControlCenter; port 5001 is free", as the CLI says it, and what to do. */
+function portProblem(
+  port: number | undefined,
+  heldBy: string | undefined,
+  suggestion: number | undefined,
+): { title: string; fix: string; port?: number } {
+  const airplay = port === 5000 && (heldBy === undefined || /control|airplay/i.test(heldBy));
+  const title = `Port ${port ?? ''} is in use${heldBy ? ` by ${heldBy}` : ''}${
+    suggestion ? `; port ${suggestion} is free` : ''
+  }`.replace('Port  ', 'The port ');
+  const other = suggestion ? `use port ${suggestion}` : 'choose another port';
+  const fix = airplay
+    ? `On macOS, port 5000 is usually the AirPlay Receiver: turn it off in System Settings › General › AirDrop & Handoff, or ${other}.`
+    : `Stop ${heldBy ?? 'what uses it'}, or ${other}.`;
+  return { title, fix: capitalize(fix), ...(suggestion ? { port: suggestion } : {}) };
+}
+
+/** What an action's failure means, for the place the user acted: words, the fix, and the raw text. */
+export interface Explained {
+  title: string;
+  fix?: string;
+  /** the core's message as it came, behind "Details" */
+  details: string;
+  /** for a port in use: the free port the core found */
+  port?: number;
+}
+
+export function explainError(e: CallError): Explained {
+  const details = e.message;
+  switch (e.code) {
+    case 'PORT_IN_USE': {
+      const p = portProblem(
+        numberOf(e.details?.port),
+        stringOf(e.details?.heldBy),
+        numberOf(e.details?.suggestion),
+      );
+      return { title: p.title, fix: p.fix, details, ...(p.port ? { port: p.port } : {}) };
+    }
+    case 'IMAGE_UNAVAILABLE': {
+      const image = stringOf(e.details?.image);
+      return {
+        title: `The registry image ${image ?? ''} could not be pulled`.replace('image  ', 'image '),
+        fix: 'Check its name in Settings, connect to the network once, or load it with docker load. The mirror keeps its old image until then.',
+        details,
+      };
+    }
+    case 'ENGINE_UNREACHABLE':
+      return { title: 'Docker is not running', fix: 'Start Docker, then try again.', details };
+    case 'BUSY':
+      return {
+        title: 'The mirror is busy with something else',
+        fix: 'Try again when it is done.',
+        details,
+      };
+    case 'DATA_DIR_UNWRITABLE':
+      return {
+        title: 'Docker cannot write to the data directory',
+        fix: 'Choose a directory Docker can mount (in Docker Desktop: Settings › Resources › File sharing).',
+        details,
+      };
+    default: {
+      // The first clause of the core's sentence; the rest (often a raw error) stays behind Details.
+      const first = e.message.split(/(?<=[^\d])[:.]\s/)[0] ?? e.message;
+      return { title: capitalize(first.length > 140 ? `${first.slice(0, 137)}…` : first), details };
+    }
+  }
+}
+
+/** A `mirror.keeper` event the UI tells about as a notice: a recovery (a mode switch shows in the header). */
+export type KeeperNotice = Extract<KeeperEvent, { kind: 'recovered' }>;
 
 export function isKeeperNotice(e: KeeperEvent): e is KeeperNotice {
-  // A failure is retried by itself, and what it leaves wrong shows as the status's problem.
-  return e.kind !== 'failed';
+  // A failure is retried by itself, and what it leaves wrong shows as the status's problem; a mode
+  // switch is the header's offline indicator, said once.
+  return e.kind === 'recovered';
 }
 
 /**
- * What the app did by itself, in words: "Switched to offline mode at 14:02" with what it serves now,
- * "Back in proxy mode at 14:05", "The mirror was brought back at 14:07" with what had happened.
+ * What the app did by itself, in words: "The mirror was brought back at 14:07", with what had happened
+ * and how long it took, said the way every duration is ("1.5 s").
  */
 export function keeperNoticeView(
   e: KeeperNotice,
-  upstreamUrl: string | undefined,
   opts: { locale?: string; timeZone?: string } = {},
 ): { title: string; body: string; tone: Tone } {
   const at = Date.parse(e.at);
   const when = Number.isNaN(at) ? '' : ` at ${formatTime(at, opts)}`;
-  const name = upstreamUrl ? upstreamName(upstreamUrl) : 'the upstream';
-  if (e.kind === 'recovered') {
-    return { title: `The mirror was brought back${when}`, body: sentence(e.message), tone: 'idle' };
-  }
-  if (e.mode === 'offline') {
-    return {
-      title: `Switched to offline mode${when}`,
-      body: `${sentence(e.message)} It goes back to pulling through once ${name} has answered for a while.`,
-      tone: 'warn',
-    };
-  }
+  const what =
+    e.from === 'not-created'
+      ? 'Its container had been removed outside the app'
+      : 'It had been stopped outside the app';
+  const done = e.action === 'recreated' ? 'created again' : 'started again';
   return {
-    title: `Back in proxy mode${when}`,
-    body: `${name === 'the upstream' ? 'The upstream' : name} answers again: images the cache does not hold pull through the mirror again.`,
+    title: `The mirror was brought back${when}`,
+    body: `${what}; it was ${done} in ${formatDuration(e.ms)}. The cache on disk was kept.`,
     tone: 'idle',
   };
-}
-
-function sentence(text: string): string {
-  const t = capitalize(text.trim());
-  return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
 function numberOf(v: unknown): number | undefined {

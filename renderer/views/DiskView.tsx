@@ -26,7 +26,7 @@ export function DiskView({ onNavigate }: { onNavigate: (view: 'prune' | 'setting
   }
   const quota = settings?.app.quotaBytes ?? null;
   return (
-    <div className="view disk scroll">
+    <div className="view disk scroll" role="region" aria-label="Disk usage" tabIndex={0}>
       <section className="card" aria-labelledby="usage-title">
         <h3 id="usage-title">Usage</h3>
         <Usage report={r} quota={quota} onNavigate={onNavigate} />
@@ -232,7 +232,7 @@ function History({ samples }: { samples: HistorySample[] }) {
       <figcaption className="history-axis">
         <span>{axisLabel(first.at, last.at - first.at)}</span>
         <span>
-          max {formatBytes(g.max)} · now {formatBytes(last.bytes)}
+          peak {formatBytes(g.peak)} · now {formatBytes(last.bytes)}
         </span>
         <span>{axisLabel(last.at, last.at - first.at)}</span>
       </figcaption>

@@ -8,7 +8,7 @@ import { statusIn } from '../../main/testing/status.js';
 import { fakeApi, Providers, report, repo } from '../testing.js';
 import { PruneView } from './PruneView.js';
 
-const MB = 1024 * 1024;
+const MB = 1000 * 1000;
 const PLAN: PrunePlanView = {
   id: '7f9c1e2a-3b4d-4c5e-8f60-718293a4b5c6',
   createdAt: 0,
@@ -75,9 +75,13 @@ describe('PruneView', () => {
         message: 'collecting garbage',
       });
     });
-    const bar = await screen.findByRole('progressbar', { name: 'Prune progress' });
-    expect(bar.getAttribute('aria-valuenow')).toBe('40');
-    expect(screen.getByText('Collect garbage').getAttribute('aria-current')).toBe('step');
+    // One progress indicator, with the step in words; the preview stays in view through the run.
+    const bars = await screen.findAllByRole('progressbar');
+    expect(bars).toHaveLength(1);
+    expect(bars[0]!.getAttribute('aria-valuenow')).toBe('50');
+    expect(bars[0]!.getAttribute('aria-valuetext')).toBe('Collect garbage, step 3 of 4');
+    expect(screen.getByTestId('preview-bytes').textContent).toBe('120 MB');
+    expect(screen.getByRole('button', { name: 'Prune 120 MB' })).toHaveProperty('disabled', true);
 
     await act(async () => {
       api.emit('mirror.operation', null);
@@ -93,6 +97,17 @@ describe('PruneView', () => {
     expect((await screen.findByTestId('freed-bytes')).textContent).toBe('120 MB');
     expect(screen.getByText('Exactly as previewed (120 MB).')).toBeTruthy();
     expect(screen.getByText(/down for 2\.1 s/)).toBeTruthy();
+    // The result names what went, against the preview's sizes.
+    const removed = screen.getByRole('list', { name: 'What was removed' });
+    expect(removed.textContent).toMatch(/library\/nginx.*100 MB.*library\/redis.*60 MB/);
+  });
+
+  it('waits for Docker, saying why, instead of offering a prune it cannot run', async () => {
+    const api = setup();
+    act(() => api.emit('mirror.status', statusIn('engine-unreachable')));
+    expect(screen.getByRole('button', { name: 'Preview' })).toHaveProperty('disabled', true);
+    expect(screen.getByRole('button', { name: 'Reset Cache…' })).toHaveProperty('disabled', true);
+    expect(screen.getByRole('note').textContent).toMatch(/^Docker is not running/);
   });
 
   it('says what is wrong with the days next to the field, and asks nothing of main', async () => {

@@ -2,7 +2,7 @@
 // "shrink to N GB", or down to the quota), see exactly what goes and the bytes it frees, confirm, watch
 // it stop, remove, garbage-collect and restart, and compare what was freed with the preview.
 // Reset (everything, with a typed confirmation) sits at the bottom.
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { PruneResult } from '../../app/cache/prune/execute.js';
 import type { PruneSelection } from '../../app/cache/service.js';
 import type { PrunePlanView } from '../../app/contract/values.js';
@@ -14,11 +14,11 @@ import {
   compareWithPreview,
   describeSelection,
   isEmptyPlan,
-  phaseOf,
   previewRows,
   previewSummary,
-  PRUNE_STEPS,
+  pruneProgress,
   selectionOf,
+  type PreviewRow,
   type PruneMode,
 } from '../lib/prune.js';
 import { ResetDialog } from './ResetDialog.js';
@@ -32,7 +32,9 @@ export interface PruneProps {
 
 export function PruneView(props: PruneProps) {
   const api = useApi();
-  const { settings, report, operation, cacheProgress } = useModel();
+  const { settings, report, operation, cacheProgress, status } = useModel();
+  // Pruning stops and restarts the mirror: without Docker it cannot, and says why.
+  const dockerDown = status?.state === 'engine-unreachable';
   const quotaBytes = settings?.app.quotaBytes ?? null;
   const [mode, setMode] = useState<PruneMode>(
     props.initialMode ?? (props.selection.size ? 'selected' : 'unused'),
@@ -40,6 +42,8 @@ export function PruneView(props: PruneProps) {
   const [days, setDays] = useState('30');
   const [size, setSize] = useState('');
   const [plan, setPlan] = useState<PrunePlanView>();
+  /** the plan being (or last) run, with its rows as previewed: shown through the run and in the result */
+  const [ran, setRan] = useState<{ plan: PrunePlanView; rows: PreviewRow[] }>();
   const [resetOpen, setResetOpen] = useState(false);
   const planning = useAction((selection: PruneSelection) => api.call('cache.plan', { selection }));
   const pruning = useAction((planId: string) => api.call('cache.prune', { planId }));
@@ -50,7 +54,10 @@ export function PruneView(props: PruneProps) {
   // A preview is of one choice: changing the choice drops it (and its complaints).
   const clearPlanning = planning.clear;
   const selectionKey = [...props.selection].sort().join('\n');
+  const runningRef = useRef(false);
   useEffect(() => {
+    // What a running prune removes leaves the selection: that is no new choice.
+    if (runningRef.current) return;
     setPlan(undefined);
     setTouched(false);
     clearPlanning();
@@ -65,10 +72,16 @@ export function PruneView(props: PruneProps) {
   };
   const prune = async () => {
     if (!plan) return;
-    const r = await pruning.run(plan.id);
-    if (r.ok) {
-      setPlan(undefined);
-      props.onPruned();
+    setRan({ plan, rows: previewRows(plan, report.value) });
+    runningRef.current = true;
+    try {
+      const r = await pruning.run(plan.id);
+      if (r.ok) {
+        setPlan(undefined);
+        props.onPruned();
+      }
+    } finally {
+      runningRef.current = false;
     }
   };
 
@@ -153,12 +166,19 @@ export function PruneView(props: PruneProps) {
           <button
             type="button"
             onClick={() => void preview()}
-            disabled={planning.busy || running || (mode === 'selected' && props.selection.size === 0)}
+            disabled={
+              dockerDown || planning.busy || running || (mode === 'selected' && props.selection.size === 0)
+            }
             className={plan ? '' : 'primary'}
           >
             {planning.busy ? 'Previewing…' : 'Preview'}
           </button>
         </div>
+        {dockerDown ? (
+          <p className="note" role="note">
+            Docker is not running: pruning stops and restarts the mirror, so it waits for Docker.
+          </p>
+        ) : null}
         {planning.error ? (
           <Callout tone="error" title="No preview" role="alert">
             {planning.error.message}
@@ -166,23 +186,24 @@ export function PruneView(props: PruneProps) {
         ) : null}
       </section>
 
-      {plan ? (
+      {plan || (running && ran) ? (
         <Preview
-          plan={plan}
+          plan={running && ran ? ran.plan : plan!}
+          rows={running && ran ? ran.rows : undefined}
           running={running}
+          blocked={dockerDown}
           onPrune={() => void prune()}
           onCancel={() => setPlan(undefined)}
         />
       ) : null}
 
-      {running || (cacheProgress?.operation === 'prune' && pruning.busy) ? (
+      {running ? (
         <section className="card" aria-labelledby="progress-title">
           <h3 id="progress-title">Pruning</h3>
-          <Steps phase={phaseOf(cacheProgress)} />
           <ProgressBar
             label="Prune progress"
-            value={cacheProgress?.operation === 'prune' ? cacheProgress.fraction : undefined}
-            detail={cacheProgress?.operation === 'prune' ? cacheProgress.message : 'Starting…'}
+            value={pruneProgress(cacheProgress?.operation === 'prune' ? cacheProgress : undefined).value}
+            detail={pruneProgress(cacheProgress?.operation === 'prune' ? cacheProgress : undefined).text}
           />
         </section>
       ) : null}
@@ -192,7 +213,7 @@ export function PruneView(props: PruneProps) {
           {pruning.error.message}
         </Callout>
       ) : null}
-      {pruning.result && !running ? <Result result={pruning.result} /> : null}
+      {pruning.result && !running ? <Result result={pruning.result} rows={ran?.rows ?? []} /> : null}
 
       <section className="card danger-zone" aria-labelledby="reset-title">
         <h3 id="reset-title">Reset the cache</h3>
@@ -201,7 +222,13 @@ export function PruneView(props: PruneProps) {
           again.
         </p>
         <div className="actions">
-          <button type="button" className="destructive" onClick={() => setResetOpen(true)} disabled={running}>
+          <button
+            type="button"
+            className="destructive"
+            onClick={() => setResetOpen(true)}
+            disabled={running || dockerDown}
+            title={dockerDown ? 'Docker is not running' : undefined}
+          >
             Reset Cache…
           </button>
         </div>
@@ -213,7 +240,10 @@ export function PruneView(props: PruneProps) {
 
 function Preview(props: {
   plan: PrunePlanView;
+  /** the rows as previewed (while it runs, the report no longer has what went) */
+  rows?: PreviewRow[] | undefined;
   running: boolean;
+  blocked: boolean;
   onPrune: () => void;
   onCancel: () => void;
 }) {
@@ -227,7 +257,7 @@ function Preview(props: {
       </section>
     );
   }
-  const rows = previewRows(plan, report.value);
+  const rows = props.rows ?? previewRows(plan, report.value);
   const summary = previewSummary(plan);
   return (
     <section className="card preview" aria-labelledby="preview-title">
@@ -260,7 +290,7 @@ function Preview(props: {
           type="button"
           className="primary destructive"
           onClick={props.onPrune}
-          disabled={props.running}
+          disabled={props.running || props.blocked}
         >
           Prune {summary.frees}
         </button>
@@ -269,23 +299,7 @@ function Preview(props: {
   );
 }
 
-function Steps({ phase }: { phase: number }) {
-  return (
-    <ol className="steps" aria-label="Prune steps">
-      {PRUNE_STEPS.map((s, i) => (
-        <li
-          key={s.step}
-          className={i < phase ? 'done' : i === phase ? 'current' : ''}
-          aria-current={i === phase ? 'step' : undefined}
-        >
-          {s.label}
-        </li>
-      ))}
-    </ol>
-  );
-}
-
-function Result({ result }: { result: PruneResult }) {
+function Result({ result, rows }: { result: PruneResult; rows: PreviewRow[] }) {
   const cmp = compareWithPreview(result);
   return (
     <section className={`card result tone-${cmp.tone}`} aria-labelledby="result-title" role="status">
@@ -296,6 +310,16 @@ function Result({ result }: { result: PruneResult }) {
         </span>
       </div>
       <p>{cmp.text}</p>
+      {rows.length ? (
+        <ul className="preview-list" aria-label="What was removed">
+          {rows.map((r) => (
+            <li key={r.key}>
+              <span className="preview-name">{r.label}</span>
+              {r.bytes !== undefined ? <span className="preview-bytes">{formatBytes(r.bytes)}</span> : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       <p className="muted">
         The mirror was down for {formatDuration(result.downtimeMs)}; garbage collection deleted{' '}
         {plural(result.gc.eligibleBlobs, 'blob')}.

@@ -7,7 +7,7 @@ import { statusIn } from '../../main/testing/status.js';
 import { fakeApi, NOW, Providers, report, repo } from '../testing.js';
 import { RepositoriesView } from './RepositoriesView.js';
 
-const KB = 1024;
+const KB = 1000;
 const DAY = 86_400_000;
 const restore: Array<() => void> = [];
 beforeAll(() => {
@@ -73,23 +73,26 @@ function setup(repositories = REPOS) {
 const rowNames = () =>
   within(screen.getByRole('list', { name: 'Cached repositories' }))
     .getAllByRole('listitem')
-    .map((li) => li.querySelector('.row-title')?.textContent);
+    .filter((li) => li.classList.contains('row-wrap'))
+    .map((li) => li.querySelector('.row-title')?.getAttribute('title'));
 
 describe('RepositoriesView', () => {
   it('lists every repository largest first with size, reclaimable bytes, tags, last pull and pulls', async () => {
     setup();
-    await screen.findByText('library/app-one');
+    await screen.findByText('app-one');
     expect(rowNames()).toEqual(['library/app-one', 'library/twotags', 'library/busybox']);
     const first = screen.getAllByRole('listitem')[0]!;
     expect(first.textContent).toContain('1.4 MB');
     expect(first.textContent).toContain('700 KB reclaimable');
-    expect(first.textContent).toContain('2 tags · pulled 1 day ago · 1 pull');
+    expect(first.textContent).toContain('2 tags · pulled yesterday · 1 pull');
+    // Docker Hub's official images read as people type them: "library/" is not repeated on every row.
+    expect(first.querySelector('.row-title')?.textContent).toBe('app-one');
     expect(first.getAttribute('aria-setsize')).toBe('3');
   });
 
   it('sorts by last pull and by name', async () => {
     setup();
-    await screen.findByText('library/app-one');
+    await screen.findByText('app-one');
     fireEvent.change(screen.getByLabelText('Sort by'), { target: { value: 'name' } });
     expect(rowNames()).toEqual(['library/app-one', 'library/busybox', 'library/twotags']);
     fireEvent.change(screen.getByLabelText('Sort by'), { target: { value: 'lastPull' } });
@@ -98,7 +101,7 @@ describe('RepositoriesView', () => {
 
   it('filters as you type and says when nothing matches', async () => {
     setup();
-    await screen.findByText('library/app-one');
+    await screen.findByText('app-one');
     const search = screen.getByRole('searchbox', { name: 'Search repositories and tags' });
     fireEvent.change(search, { target: { value: 'two' } });
     expect(rowNames()).toEqual(['library/twotags']);
@@ -109,9 +112,24 @@ describe('RepositoriesView', () => {
     expect(rowNames()).toHaveLength(3);
   });
 
+  it('"app-one:v1" lists that tag alone, without opening anything', async () => {
+    setup();
+    await screen.findByText('app-one');
+    const search = screen.getByRole('searchbox', { name: 'Search repositories and tags' });
+    fireEvent.change(search, { target: { value: 'app-one:v1' } });
+    expect(rowNames()).toEqual(['library/app-one']);
+    const tags = await screen.findByRole('list', { name: 'Tags of library/app-one' });
+    expect(
+      within(tags)
+        .getAllByRole('listitem')
+        .map((t) => t.querySelector('.tag-name')?.textContent),
+    ).toEqual(['v1']);
+    expect(screen.getAllByRole('listitem')[0]!.textContent).toContain('1 of 2 tags');
+  });
+
   it('opens a repository’s tags with their sizes, read on demand', async () => {
     const { api } = setup();
-    await screen.findByText('library/app-one');
+    await screen.findByText('app-one');
     const toggle = screen.getByRole('button', { name: 'Show the tags of library/app-one' });
     await act(async () => fireEvent.click(toggle));
     expect(toggle.getAttribute('aria-expanded')).toBe('true');
@@ -121,7 +139,7 @@ describe('RepositoriesView', () => {
         .getAllByRole('listitem')
         .map((t) => t.textContent),
     ).toEqual([
-      expect.stringMatching(/^latest.*1\.3 MB.*1 day ago · 3 pulls$/),
+      expect.stringMatching(/^latest.*1\.3 MB.*yesterday · 3 pulls$/),
       expect.stringMatching(/^v1.*1\.1 MB.*5 days ago · 1 pull$/),
     ]);
     expect(api.calls.filter((c) => c.name === 'cache.tags')).toEqual([
@@ -131,7 +149,7 @@ describe('RepositoriesView', () => {
 
   it('selects repositories and tags, and hands the selection to prune', async () => {
     const { onSelection, onPrune, rerender } = setup();
-    await screen.findByText('library/app-one');
+    await screen.findByText('app-one');
     fireEvent.click(screen.getByRole('checkbox', { name: 'Select library/busybox' }));
     expect(onSelection).toHaveBeenLastCalledWith(new Set(['library/busybox']));
     rerender(new Set(['library/busybox']));

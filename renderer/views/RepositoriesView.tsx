@@ -9,8 +9,15 @@ import { useApi } from '../api/context.js';
 import { useModel } from '../api/model.js';
 import { Callout, EmptyState } from '../components/controls.js';
 import { Icon } from '../components/icons.js';
-import { formatAgo, formatBytes, formatDate, plural, shortDigest } from '../lib/format.js';
-import { filterRepositories, SORT_LABELS, sortRepositories, tagKey, type SortKey } from '../lib/repos.js';
+import { formatAgo, formatBytes, formatDate, plural, repoName, shortDigest } from '../lib/format.js';
+import {
+  filterRepositories,
+  matchingTags,
+  SORT_LABELS,
+  sortRepositories,
+  tagKey,
+  type SortKey,
+} from '../lib/repos.js';
 
 const ROW_HEIGHT = 54;
 const TAG_HEIGHT = 30;
@@ -80,6 +87,16 @@ function RepositoryList(props: RepositoriesProps & { repos: CacheRepository[]; t
   const [tagSizes, setTagSizes] = useState<ReadonlyMap<string, TagSize[] | 'loading' | 'error'>>(new Map());
   const sorted = useMemo(() => sortRepositories(repos, sort), [repos, sort]);
   const rows = useMemo(() => filterRepositories(sorted, query), [sorted, query]);
+  // "twotags:v1": the rows show the tags the query names, and only those.
+  const onlyTags = useMemo(() => {
+    if (!query.includes(':')) return undefined;
+    const m = new Map<string, Set<string>>();
+    for (const r of rows) {
+      const tags = matchingTags(r, query);
+      if (tags) m.set(r.name, tags);
+    }
+    return m;
+  }, [rows, query]);
   const totalTags = useMemo(() => repos.reduce((n, r) => n + r.tags.length, 0), [repos]);
   const now = props.now ?? Date.now();
 
@@ -104,6 +121,8 @@ function RepositoryList(props: RepositoriesProps & { repos: CacheRepository[]; t
     getScrollElement: () => parentRef.current,
     estimateSize: (i) => {
       const r = rows[i]!;
+      const only = onlyTags?.get(r.name);
+      if (only) return ROW_HEIGHT + TAG_HEIGHT * only.size + 8;
       return expanded.has(r.name) ? ROW_HEIGHT + TAG_HEIGHT * r.tags.length + 8 : ROW_HEIGHT;
     },
     getItemKey: (i) => rows[i]!.name,
@@ -127,6 +146,18 @@ function RepositoryList(props: RepositoriesProps & { repos: CacheRepository[]; t
     },
     [api, tagSizes],
   );
+
+  // Tags a query shows get their sizes like opened ones (the first rows only: a query may match many).
+  useEffect(() => {
+    if (!onlyTags) return;
+    for (const name of [...onlyTags.keys()].slice(0, 20)) {
+      if (tagSizes.has(name)) continue;
+      setTagSizes((m) => new Map(m).set(name, 'loading'));
+      void api.call('cache.tags', { repository: name }).then((r) => {
+        setTagSizes((m) => new Map(m).set(name, r.ok ? r.value.tags : 'error'));
+      });
+    }
+  }, [api, onlyTags, tagSizes]);
 
   const toggleSelected = useCallback(
     (key: string) => {
@@ -222,6 +253,7 @@ function RepositoryList(props: RepositoriesProps & { repos: CacheRepository[]; t
                     repo={repo}
                     now={now}
                     expanded={expanded.has(repo.name)}
+                    onlyTags={onlyTags?.get(repo.name)}
                     selection={selection}
                     tags={tagSizes.get(repo.name)}
                     onToggleExpanded={toggleExpanded}
@@ -253,12 +285,16 @@ const RepositoryRow = memo(function RepositoryRow(props: {
   repo: CacheRepository;
   now: number;
   expanded: boolean;
+  /** the tags a "repo:tag" search names: shown, and only they */
+  onlyTags?: ReadonlySet<string> | undefined;
   selection: ReadonlySet<string>;
   tags: TagSize[] | 'loading' | 'error' | undefined;
   onToggleExpanded: (name: string) => void;
   onToggleSelected: (key: string) => void;
 }) {
-  const { repo, now, expanded, selection } = props;
+  const { repo, now, selection, onlyTags } = props;
+  const expanded = props.expanded || !!onlyTags;
+  const shownTags = onlyTags ? repo.tags.filter((t) => onlyTags.has(t.name)) : repo.tags;
   const tagsId = `tags-${repo.name.replace(/[^a-z0-9]/gi, '-')}`;
   const sizes = Array.isArray(props.tags) ? new Map(props.tags.map((t) => [t.name, t])) : undefined;
   const selected = selection.has(repo.name);
@@ -285,10 +321,12 @@ const RepositoryRow = memo(function RepositoryRow(props: {
         </button>
         <div className="row-text">
           <div className="row-title" title={repo.name}>
-            {repo.name}
+            {repoName(repo.name)}
           </div>
           <div className="row-meta">
-            {plural(repo.tags.length, 'tag')}
+            {onlyTags
+              ? `${onlyTags.size} of ${plural(repo.tags.length, 'tag')}`
+              : plural(repo.tags.length, 'tag')}
             <span className="sep"> · </span>
             <span title={formatDate(repo.lastPull)}>
               {repo.lastPull ? `pulled ${formatAgo(repo.lastPull, now)}` : 'never pulled'}
@@ -310,7 +348,7 @@ const RepositoryRow = memo(function RepositoryRow(props: {
       </div>
       {expanded ? (
         <ul className="tags" id={tagsId} aria-label={`Tags of ${repo.name}`}>
-          {repo.tags.map((t) => {
+          {shownTags.map((t) => {
             const key = tagKey(repo.name, t.name);
             const size = sizes?.get(t.name);
             return (

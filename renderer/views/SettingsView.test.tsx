@@ -119,3 +119,49 @@ describe('SettingsView: bringing a removed mirror back', () => {
     expect((await box()).getAttribute('aria-invalid')).toBe('true');
   });
 });
+
+describe('SettingsView: errors where the user acted', () => {
+  it('Save with errors: every error at once, and focus moves to the first invalid field', async () => {
+    setup(settings());
+    const port = (await screen.findByLabelText('Port')) as HTMLInputElement;
+    fireEvent.change(port, { target: { value: 'http' } });
+    fireEvent.change(screen.getByLabelText('Quota'), { target: { value: 'lots' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Save' })));
+    expect(document.activeElement).toBe(port);
+    expect(port.getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByLabelText('Quota').getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('Apply with a port in use: the error in words next to Apply, the raw text behind Details', async () => {
+    const api = setup(settings());
+    await screen.findByLabelText('Port');
+    api.answers['mirror.status'] = statusIn('running', {
+      container: {
+        id: 'c1',
+        name: 'docker-registry-proxy-cache',
+        image: 'registry:2',
+        running: true,
+        restartCount: 0,
+        exitCode: 0,
+        startedAt: '',
+        configCurrent: false,
+        hostPort: 5000,
+      },
+    });
+    api.answers['mirror.up'] = {
+      code: 'PORT_IN_USE',
+      message: 'port 5002 on 127.0.0.1 is already in use by nginx; port 5003 is free',
+      details: { port: 5002, heldBy: 'nginx', suggestion: 5003 },
+    };
+    act(() => api.emit('mirror.status', api.answers['mirror.status'] as never));
+    await act(async () =>
+      fireEvent.click(await screen.findByRole('button', { name: 'Apply to the Mirror' })),
+    );
+    const alert = screen.getByRole('alert');
+    expect(alert.textContent).toMatch(
+      /^Port 5002 is in use by nginx; port 5003 is freeStop nginx, or use port 5003\./,
+    );
+    expect(alert.querySelector('details summary')?.textContent).toBe('Details');
+    expect(screen.getByRole('button', { name: 'Use Port 5003' })).toBeTruthy();
+  });
+});

@@ -2,13 +2,16 @@
 // stronger when upstream credentials are set), upstream and credentials, image, data directory, quota,
 // whether a mirror removed behind the app's back is recreated, start at login, start on launch. The
 // core validates; its messages appear next to their fields.
-import { useEffect, useId, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
+import { useMirrorAction } from '../api/actions.js';
 import type { CallError } from '../../app/contract/envelope.js';
 import type { CredentialsState, LoginItemState } from '../../app/contract/values.js';
 import type { AppSettings } from '../../app/settings/app-settings.js';
 import { useApi } from '../api/context.js';
 import { useModel } from '../api/model.js';
 import { Callout, EmptyState, Field } from '../components/controls.js';
+import { Outcome } from '../components/Outcome.js';
+import { changedNotApplied } from '../lib/status.js';
 import {
   changeOf,
   draftOf,
@@ -41,6 +44,16 @@ function SettingsForm({ saved }: { saved: AppSettings }) {
   const [credentials, setCredentials] = useState<CredentialsState>();
   const [loginItem, setLoginItem] = useState<LoginItemState>();
   const recreateHint = useId();
+  const apply = useMirrorAction();
+  const form = useRef<HTMLFormElement>(null);
+  // After Save with errors, focus goes to the first invalid field (not left on <body>).
+  const [focusInvalid, setFocusInvalid] = useState(0);
+  useEffect(() => {
+    if (!focusInvalid) return;
+    const first = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    first?.focus();
+    first?.scrollIntoView?.({ block: 'center' });
+  }, [focusInvalid]);
 
   // Saved elsewhere (the tray, the CLI, another window): start from what is saved now.
   useEffect(() => setDraft(draftOf(saved)), [saved]);
@@ -63,12 +76,14 @@ function SettingsForm({ saved }: { saved: AppSettings }) {
 
   const save = async () => {
     setOther(undefined);
-    if ('errors' in checked) {
-      setErrors(checked.errors);
-      return;
-    }
-    if (exposing && !exposeConfirmed) {
-      setErrors({ bindAddress: 'Confirm below that other computers may use the mirror.' });
+    apply.clear();
+    // Every problem at once, not in rounds: the form's own checks and the exposure confirmation.
+    const found: FieldErrors = 'errors' in checked ? { ...checked.errors } : {};
+    if (exposing && !exposeConfirmed && !found.bindAddress)
+      found.bindAddress = 'Confirm below that other computers may use the mirror.';
+    if (Object.keys(found).length || !('change' in checked)) {
+      setErrors(found);
+      setFocusInvalid((n) => n + 1);
       return;
     }
     setSaving(true);
@@ -82,13 +97,15 @@ function SettingsForm({ saved }: { saved: AppSettings }) {
       const mapped = fieldErrorsOf(r.error);
       setErrors(mapped.fields);
       setOther(mapped.other);
+      setFocusInvalid((n) => n + 1);
     }
   };
 
-  const needsApply = status?.container && !status.container.configCurrent;
+  const needsApply = changedNotApplied(status);
   return (
     <div className="view settings scroll">
       <form
+        ref={form}
         className="settings-form"
         onSubmit={(e) => {
           e.preventDefault();
@@ -284,12 +301,12 @@ function SettingsForm({ saved }: { saved: AppSettings }) {
           ) : null}
           {savedNote ? (
             <span className="saved" role="status">
-              Saved.
+              {needsApply ? 'Saved, not applied yet: the mirror runs as before until you apply.' : 'Saved.'}
             </span>
           ) : null}
           {needsApply ? (
-            <button type="button" onClick={() => void api.call('mirror.up')}>
-              Apply to the Mirror
+            <button type="button" disabled={apply.busy} onClick={() => void apply.apply()}>
+              {apply.busy ? 'Applying…' : 'Apply to the Mirror'}
             </button>
           ) : null}
           <button
@@ -307,6 +324,12 @@ function SettingsForm({ saved }: { saved: AppSettings }) {
             {saving ? 'Saving…' : 'Save'}
           </button>
         </div>
+        <Outcome
+          value={apply.outcome}
+          busy={apply.busy}
+          onUsePort={(p) => void apply.usePort(p)}
+          onDismiss={apply.clear}
+        />
       </form>
       <Credentials state={credentials} exposed={exposed} onChange={setCredentials} />
     </div>
