@@ -35,6 +35,7 @@ describe('disk full', () => {
     await execFileP('mount', ['-t', 'tmpfs', '-o', 'size=3300k', 'tmpfs', dir]);
     settings = {
       ...defaultMirrorSettings(),
+      image: testbed().mirrorImage,
       port: await freePort(),
       dataDir: dir,
       containerName: uniqueName('drpc-full'),
