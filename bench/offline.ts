@@ -11,6 +11,7 @@ import { ensureTestbed } from '../testbed/index.js';
 import { NET } from '../testbed/layout.js';
 import { buildRegistry3Image, imageExists } from '../testbed/registry-image.js';
 import { startUpstream, stopUpstream, upstreamRequests } from '../testbed/upstream.js';
+import { registryAnswers } from '../app/mirror/http.js';
 import { Mirror } from '../app/mirror/mirror.js';
 import type { MirrorMode } from '../app/mirror/registry-config.js';
 import { defaultMirrorSettings, type MirrorSettings } from '../app/mirror/settings.js';
@@ -47,8 +48,8 @@ async function pullAllOutcomes(docker: Docker, refs = CACHED): Promise<Outcome[]
   return out;
 }
 
-/** What the container does 15 s after a start: serving, or restarting (crash-loop). */
-async function stateAfterStart(docker: Docker, name: string): Promise<string> {
+/** What the container does 15 s after a start: serving, hanging, or restarting (crash-loop). */
+async function stateAfterStart(docker: Docker, name: string, base: string): Promise<string> {
   const deadline = Date.now() + 15_000;
   let info = await docker.getContainer(name).inspect();
   while (Date.now() < deadline) {
@@ -59,7 +60,9 @@ async function stateAfterStart(docker: Docker, name: string): Promise<string> {
   return info.RestartCount > 0
     ? `crash-loop (${info.RestartCount} restarts in ${ms(15_000)})`
     : info.State.Running
-      ? 'running'
+      ? (await registryAnswers(base, 3000))
+        ? 'serving'
+        : 'running, /v2/ unanswered'
       : `exited (${info.State.ExitCode})`;
 }
 
@@ -101,7 +104,7 @@ export async function benchOffline() {
       await stopUpstream(docker);
       row.cachedPullsUpstreamStopped = await pullAllOutcomes(docker);
       await docker.getContainer(s.containerName).restart({ t: 1 });
-      row.restartUpstreamStopped = await stateAfterStart(docker, s.containerName);
+      row.restartUpstreamStopped = await stateAfterStart(docker, s.containerName, m.baseUrl);
       await startUpstream(docker);
       await m.remove();
 
@@ -111,7 +114,7 @@ export async function benchOffline() {
       await new Promise<void>((r) => hole.listen(0, gw, r));
       const hanging = { ...s, upstreamUrl: `http://${gw}:${(hole.address() as { port: number }).port}` };
       m = await use(hanging);
-      row.startUpstreamHanging = await stateAfterStart(docker, s.containerName);
+      row.startUpstreamHanging = await stateAfterStart(docker, s.containerName, m.baseUrl);
       row.cachedPullsUpstreamHanging = await pullAllOutcomes(docker);
       for (const c of held) c.destroy();
       hole.close();
@@ -119,7 +122,7 @@ export async function benchOffline() {
 
       // Never reachable at all: the name does not resolve.
       m = await use({ ...s, upstreamUrl: 'http://upstream.invalid:5000' });
-      row.startUpstreamUnresolvable = await stateAfterStart(docker, s.containerName);
+      row.startUpstreamUnresolvable = await stateAfterStart(docker, s.containerName, m.baseUrl);
       await m.remove();
       rows[image] = row;
     }
