@@ -1,6 +1,6 @@
 // Benchmark: cold vs warm pull of a ~100 MB multi-layer image through the mirror, with the upstream
 // behind a 50 Mbit/s, 40 ms link, and `docker load` of the same image as the floor.
-// Run: npm run bench -- pull   (as root; uses the test bed)
+// Run: npm run bench -- pull   (as root; uses the test bed; DRPC_REGISTRY=3 for registry:3)
 import { createWriteStream, createReadStream, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -52,6 +52,8 @@ export async function benchPull(opts: { coldRuns?: number; warmRuns?: number } =
   const warm: number[] = [];
   const load: number[] = [];
   const upstreamBytes: number[] = [];
+  const memory: number[] = [];
+  const rss: number[] = [];
   let mirror: Mirror | undefined;
   try {
     for (let i = 0; i < coldRuns; i++) {
@@ -59,6 +61,7 @@ export async function benchPull(opts: { coldRuns?: number; warmRuns?: number } =
         docker,
         settings: {
           ...defaultMirrorSettings(),
+          image: tb.mirrorImage,
           port: await freePort(),
           dataDir: tempDir('drpc-bench-'),
           containerName: `drpc-bench-${i}`,
@@ -77,6 +80,9 @@ export async function benchPull(opts: { coldRuns?: number; warmRuns?: number } =
         await removeLocalImages(docker, [REF]);
         warm.push((await timed(() => pull(docker, REF)))[0]);
       }
+      const mem = await memoryOf(docker, mirror.settings.containerName);
+      memory.push(mem.usage);
+      rss.push(mem.rss);
       await mirror.remove();
       rmSync(mirror.settings.dataDir, { recursive: true, force: true });
     }
@@ -103,6 +109,7 @@ export async function benchPull(opts: { coldRuns?: number; warmRuns?: number } =
     await removeLocalImages(docker, [REF]);
   }
   const result = {
+    image: tb.mirrorImage,
     imageBytes: bytes,
     coldMs: median(cold),
     warmMs: median(warm),
@@ -110,21 +117,45 @@ export async function benchPull(opts: { coldRuns?: number; warmRuns?: number } =
     coldOverWarm: median(cold) / median(warm),
     warmOverLoad: median(warm) / median(load),
     upstreamBytesPerColdPull: median(upstreamBytes),
-    runs: { cold, warm, load },
+    /** the mirror container's memory after its cold and warm pulls (cgroup usage less page cache) */
+    mirrorMemoryBytes: median(memory),
+    /** of which the registry process's own memory (anonymous pages: rss on cgroup v1, anon on v2) */
+    mirrorRssBytes: median(rss),
+    runs: { cold, warm, load, upstreamBytes, memory, rss },
   };
   return result;
+}
+
+/**
+ * Memory as `docker stats` shows it (usage less inactive file cache: `inactive_file` on cgroup v2,
+ * `total_inactive_file` on v1), and the process's own part of it (`anon` on v2, `rss` on v1).
+ */
+async function memoryOf(
+  docker: ReturnType<typeof engine>,
+  name: string,
+): Promise<{ usage: number; rss: number }> {
+  const s = (await docker.getContainer(name).stats({ stream: false })) as unknown as {
+    memory_stats: { usage?: number; stats?: Record<string, number> };
+  };
+  const m = s.memory_stats;
+  const st = m.stats ?? {};
+  return {
+    usage: (m.usage ?? 0) - (st.inactive_file ?? st.total_inactive_file ?? 0),
+    rss: st.anon ?? st.rss ?? 0,
+  };
 }
 
 export async function main(): Promise<void> {
   const r = await benchPull();
   console.log(JSON.stringify(r, null, 2));
   console.log(`
-| pull of a ${(r.imageBytes / MB).toFixed(0)} MB, 4-layer image | median |
+| pull of a ${(r.imageBytes / MB).toFixed(0)} MB, 4-layer image (${r.image}) | median |
 | --- | --- |
 | cold (50 Mbit/s, 40 ms upstream) | ${ms(r.coldMs)} |
 | warm (served by the mirror) | ${ms(r.warmMs)} |
 | docker load of the same image (floor) | ${ms(r.loadMs)} |
 | cold / warm | ${r.coldOverWarm.toFixed(1)}x (goal >= 5x) |
 | warm / docker load | ${r.warmOverLoad.toFixed(2)}x (goal <= 1.3x) |
-| upstream bytes per cold pull | ${(r.upstreamBytesPerColdPull / MB).toFixed(1)} MB |`);
+| upstream bytes per cold pull | ${(r.upstreamBytesPerColdPull / MB).toFixed(1)} MB |
+| mirror container memory after the pulls (of it the process's own) | ${(r.mirrorMemoryBytes / MB).toFixed(1)} MB (${(r.mirrorRssBytes / MB).toFixed(1)} MB) |`);
 }

@@ -4,6 +4,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   ui: () => import('./ui.js'),
   scan: () => import('./scan.js'),
   prune: () => import('./prune.js'),
+  offline: () => import('./offline.js'),
   soak: () => import('./soak.js'),
 };
 const name = process.argv[2];

@@ -84,9 +84,16 @@ export async function pullAll(docker: Docker, refs: string[]): Promise<number[]>
  */
 export async function removeImagesExceptRegistry(docker: Docker): Promise<void> {
   if (testbed().noEngineControl) return removeSuiteImages(docker); // someone else's images stay
-  const keep = (await docker.getImage(testbed().registryImage).inspect()).Id;
+  const { registryImage, mirrorImage } = testbed();
+  const keep = new Set<string>();
+  for (const ref of new Set([registryImage, mirrorImage, 'registry:2', 'registry:3']))
+    try {
+      keep.add((await docker.getImage(ref).inspect()).Id);
+    } catch {
+      /* not built on this engine */
+    }
   for (const img of await docker.listImages({ all: true })) {
-    if (img.Id === keep) continue;
+    if (keep.has(img.Id)) continue;
     try {
       await docker.getImage(img.Id).remove({ force: true });
     } catch {
@@ -99,6 +106,7 @@ export async function removeImagesExceptRegistry(docker: Docker): Promise<void> 
 export async function testMirrorSettings(name: string): Promise<MirrorSettings> {
   return {
     ...defaultMirrorSettings(),
+    image: testbed().mirrorImage,
     port: await freeLoopbackPort(),
     dataDir: tempDir(`${name}-`),
     containerName: uniqueName(name),

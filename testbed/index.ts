@@ -19,9 +19,9 @@ import {
   writeDaemonConfig,
 } from './dockerd.js';
 import { seedUpstream, type MultiImage, type PushedImage } from './fixtures.js';
-import { EXTERNAL_HOST, LABEL, NET, REGISTRY_IMAGE, UPSTREAM, paths } from './layout.js';
+import { EXTERNAL_HOST, LABEL, MIRROR_IMAGE, NET, REGISTRY_IMAGE, UPSTREAM, paths } from './layout.js';
 import { removeSuiteImages } from './suite-images.js';
-import { buildRegistryImage, imageExists } from './registry-image.js';
+import { buildRegistry3Image, buildRegistryImage, imageExists } from './registry-image.js';
 import { ensureNetwork, ensureUpstream } from './upstream.js';
 
 export interface TestbedInfo {
@@ -34,7 +34,10 @@ export interface TestbedInfo {
   upstreamUrl: string;
   /** the upstream as the host sees it (seeding, request counting) */
   upstreamHostUrl: string;
+  /** the image of the stand-in upstream (registry:2) */
   registryImage: string;
+  /** the image the suite's mirrors run: registry:2, or registry:3 with DRPC_REGISTRY=3 */
+  mirrorImage: string;
   dockerdPid: number;
   /** true when this process started the engine (and so stops it) */
   started: boolean;
@@ -63,6 +66,7 @@ export async function ensureTestbed(): Promise<TestbedInfo & { fixtures: Fixture
   const started = existing?.dockerdPid !== pid;
   const docker = engine();
   if (!(await imageExists(docker, REGISTRY_IMAGE))) await buildRegistryImage(docker, [REGISTRY_IMAGE]);
+  if (!(await imageExists(docker, MIRROR_IMAGE))) await buildRegistry3Image(docker, [MIRROR_IMAGE]);
   await ensureNetwork(docker);
   const upstreamHostUrl = await ensureUpstream(docker);
   const fixtures = await seedUpstream(upstreamHostUrl);
@@ -74,6 +78,7 @@ export async function ensureTestbed(): Promise<TestbedInfo & { fixtures: Fixture
     upstreamUrl: UPSTREAM.url,
     upstreamHostUrl,
     registryImage: REGISTRY_IMAGE,
+    mirrorImage: MIRROR_IMAGE,
     dockerdPid: pid,
     started,
     tlsHost: tls.dockerHost,
@@ -99,6 +104,7 @@ async function ensureOnExternalEngine(host: string): Promise<TestbedInfo & { fix
   }
   mkdirSync(paths.dir, { recursive: true });
   if (!(await imageExists(docker, REGISTRY_IMAGE))) await obtainRegistryImage(docker);
+  if (!(await imageExists(docker, MIRROR_IMAGE))) await pullImage(docker, MIRROR_IMAGE);
   await ensureNetwork(docker);
   const upstreamHostUrl = await ensureUpstream(docker);
   const fixtures = await seedUpstream(upstreamHostUrl);
@@ -110,6 +116,7 @@ async function ensureOnExternalEngine(host: string): Promise<TestbedInfo & { fix
     upstreamUrl: UPSTREAM.url,
     upstreamHostUrl,
     registryImage: REGISTRY_IMAGE,
+    mirrorImage: MIRROR_IMAGE,
     dockerdPid: 0,
     started: false,
     tlsHost: '',

@@ -53,9 +53,25 @@ export interface CacheReport {
     missingLinks: number;
   };
   /** full: the registry failed to write for lack of space (in the last day, since space was last freed),
-   * and the volume is still nearly full */
+   * and the volume is still nearly full or nothing was stored since */
   volume: { freeBytes: number; totalBytes: number; full: boolean };
   stats: CacheStatsView;
+}
+
+/**
+ * A write that failed for lack of space in the last day, since space was last freed, and either the
+ * volume is still nearly full or nothing was stored since. 2.8 leaves the partial upload behind (the
+ * volume stays full); 3.x deletes it, so the volume looks roomy while every copy that does not fit
+ * keeps failing: then only a successful store after the error says there is room again.
+ */
+export function volumeFull(
+  access: Pick<AccessRecords, 'diskFullAt' | 'spaceFreedAt' | 'lastStoredAt'>,
+  scannedAt: number,
+  volume: { freeBytes: number; totalBytes: number },
+): boolean {
+  const failedAt = access.diskFullAt ?? 0;
+  if (failedAt <= Math.max(scannedAt - 86_400_000, access.spaceFreedAt ?? 0)) return false;
+  return volume.freeBytes < volume.totalBytes * 0.1 || (access.lastStoredAt ?? 0) < failedAt;
 }
 
 export function buildReport(
@@ -94,12 +110,7 @@ export function buildReport(
       uploads: scan.uploads,
       missingLinks: scan.missingLinks.length,
     },
-    volume: {
-      ...volume,
-      full:
-        (access.diskFullAt ?? 0) > Math.max(scan.scannedAt - 86_400_000, access.spaceFreedAt ?? 0) &&
-        volume.freeBytes < volume.totalBytes * 0.1,
-    },
+    volume: { ...volume, full: volumeFull(access, scan.scannedAt, volume) },
     stats,
   };
 }

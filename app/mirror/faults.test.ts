@@ -25,6 +25,7 @@ describe('mirror faults', () => {
       docker,
       settings: {
         ...defaultMirrorSettings(),
+        image: testbed().mirrorImage,
         port: await freePort(),
         dataDir: tempDir('drpc-fault-'),
         containerName: uniqueName('drpc-fault'),

@@ -1,5 +1,6 @@
 // Container lifecycle on the real engine: recreate only on change, data that survives, engine restarts.
 import { readdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restartDockerd, setMirrors } from '../../testbed/dockerd.js';
 import {
@@ -15,6 +16,7 @@ import { startUpstream, upstreamRequests } from '../../testbed/upstream.js';
 import { readCatalog } from './http.js';
 import { Mirror } from './mirror.js';
 import { StatusMonitor } from './monitor.js';
+import { configPathFor, registryMajorOf } from './registry-config.js';
 import { mirrorDirs, type MirrorSettings } from './settings.js';
 import type { MirrorStatus } from './status.js';
 
@@ -49,7 +51,9 @@ describe('mirror lifecycle', () => {
       { HostIp: '127.0.0.1', HostPort: String(settings.port) },
     ]);
     expect(info.HostConfig.RestartPolicy?.Name).toBe('unless-stopped');
-    expect(info.HostConfig.Binds).toContain(`${mirrorDirs(settings).config}:/etc/docker/registry:ro`);
+    // registry:2 reads /etc/docker/registry, registry:3 /etc/distribution.
+    const configDir = dirname(configPathFor(registryMajorOf(testbed().mirrorImage)));
+    expect(info.HostConfig.Binds).toContain(`${mirrorDirs(settings).config}:${configDir}:ro`);
   });
 
   it('a stopped mirror is started, not recreated', async () => {

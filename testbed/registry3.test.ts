@@ -1,0 +1,43 @@
+// Where the test bed finds the registry 3 source and keeps what it builds from it, and the image it
+// makes: the real 3.1.1 binary, read by the app as a 3.x image.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { registryMajorOf } from '../app/mirror/registry-config.js';
+import { tempDir, testDocker } from './helpers.js';
+import { findRegistry3Source, registryVersion, testbedCacheDir } from './registry3.js';
+
+describe('registry 3 for the test bed', () => {
+  it('reads DRPC_REGISTRY as 2 (default) or 3, and refuses anything else', () => {
+    expect(registryVersion(undefined)).toBe(2);
+    expect(registryVersion('')).toBe(2);
+    expect(registryVersion('3')).toBe(3);
+    for (const bad of ['3.1', 'latest', '4']) expect(() => registryVersion(bad)).toThrow(/must be 2 or 3/);
+  });
+
+  it('finds shared/vendor a few folders above the checkout, or where DRPC_SHARED_DIR says', () => {
+    const root = tempDir('drpc-shared-');
+    mkdirSync(join(root, 'shared', 'vendor'), { recursive: true });
+    const tarball = join(root, 'shared', 'vendor', 'distribution-3.1.1.tar.gz');
+    writeFileSync(tarball, '');
+    const checkout = join(root, 'ci', 'clone');
+    mkdirSync(checkout, { recursive: true });
+    expect(findRegistry3Source({}, checkout)).toBe(tarball);
+    expect(findRegistry3Source({ DRPC_SHARED_DIR: join(root, 'shared') }, '/')).toBe(tarball);
+    expect(() => findRegistry3Source({ DRPC_SHARED_DIR: join(root, 'ci') }, checkout)).toThrow(
+      /no distribution-3\.\*\.tar\.gz in .*ci\/vendor .*DRPC_SHARED_DIR/,
+    );
+  });
+
+  it('keeps Go and the binary in one cache per machine, not per checkout', () => {
+    expect(testbedCacheDir({ DRPC_TESTBED_CACHE: '/x' })).toBe('/x');
+    expect(testbedCacheDir({ XDG_CACHE_HOME: '/c' })).toBe('/c/drpc-testbed');
+  });
+
+  it('builds registry:3 as a 3.x image the app recognises', async (ctx) => {
+    if (inject('testbed')?.mirrorImage !== 'registry:3') ctx.skip('DRPC_REGISTRY=3 builds registry:3');
+    const img = await testDocker().getImage('registry:3').inspect();
+    expect(registryMajorOf('registry:3', img.Config.Cmd)).toBe(3);
+    expect(img.Config.Env).toContain('OTEL_TRACES_EXPORTER=none');
+  });
+});
