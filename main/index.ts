@@ -156,7 +156,7 @@ export async function startApp(opts: ShellOptions = {}) {
     stopsMirrorByDefault: () => settings.current.app.quitStopsMirror,
     stopMirror: () => mirror.down(),
     cleanup: () => {
-      core.dispose();
+      void core.dispose(); // the lock and socket go in the background: a dead owner's are taken over anyway
       unregister.calls();
     },
     log,

@@ -1,7 +1,8 @@
 // composeCore with plain adapters (a JSON settings file, credentials in memory, notifications and log
 // lines kept in lists), as any front end gets it: on the test bed's real engine, and on an engine that
 // is not there.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { tempDir, testbed, testDocker, testMirrorSettings } from '../../testbed/helpers.js';
@@ -9,6 +10,9 @@ import type { CredentialsState, LoginItemState, Notice } from '../contract/value
 import type { EventName } from '../contract/names.js';
 import type { UpstreamCredentials } from '../mirror/settings.js';
 import { probeUpstream } from '../mirror/upstream-probe.js';
+import { callOwner } from '../owner/client.js';
+import { readOwner } from '../owner/lock.js';
+import { ownerSocketPath } from '../owner/protocol.js';
 import { defaultAppSettings } from '../settings/app-settings.js';
 import { composeCore, type Core, type CoreAdapters } from './compose.js';
 import { settingsFileAt } from './settings.js';
@@ -31,9 +35,23 @@ class ListVault {
   }
 }
 
+const DRPC = new URL('../../bin/drpc.js', import.meta.url).pathname;
+
+/** `drpc` in a process of its own, as a user runs it; its exit code and output. */
+function runDrpc(args: string[], env: NodeJS.ProcessEnv) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [DRPC, ...args],
+      { env: { PATH: process.env.PATH, ...env } },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
 const cores: Core[] = [];
-afterAll(() => {
-  for (const core of cores) core.dispose();
+afterAll(async () => {
+  for (const core of cores) await core.dispose();
 });
 
 /** A core over plain adapters in a fresh home; what it notified, logged and sent is kept. */
@@ -236,8 +254,38 @@ describe('composeCore with no engine', () => {
     await core.call('settings.update', { app: { startMirrorOnLaunch: false } });
     expect(other.filter((n) => n === 'settings.changed')).toHaveLength(1);
     const seen = sent.length;
-    core.dispose();
+    await core.dispose();
     await core.call('settings.update', { app: { startMirrorOnLaunch: true } });
     expect(sent).toHaveLength(seen);
+  });
+
+  it('owns the mirror from start to dispose: the lock, the socket the CLI is answered on, one owner per home', async () => {
+    const { core, home } = await compose();
+    expect(await readOwner(home)).toBeUndefined();
+    await core.start();
+    expect(await readOwner(home)).toMatchObject({ role: 'app', pid: process.pid });
+    // A call over the owner socket is answered by this core's handlers.
+    expect(await callOwner(home, 'mirror.status', undefined)).toMatchObject({
+      state: 'engine-unreachable',
+      engine: { endpoint: expect.stringContaining(join(home, 'no-docker.sock')) },
+    });
+    // The CLI in another process meets the app as the owner: a changed setting is refused, nothing changes.
+    const before = readFileSync(join(home, 'settings.json'), 'utf8');
+    const cli = await runDrpc(['up', '--port', '5999'], { DRPC_HOME: home, HOME: home });
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(/the menu-bar app \(pid \d+\)[^\n]*keeps the mirror/);
+    expect(readFileSync(join(home, 'settings.json'), 'utf8')).toBe(before);
+    // A second app on the same home is refused while this one keeps the mirror.
+    const second = await compose({ home });
+    await expect(second.core.start()).rejects.toThrow(/keeps the mirror/);
+    await core.dispose();
+    expect(await readOwner(home)).toBeUndefined();
+    expect(existsSync(ownerSocketPath(home))).toBe(false);
+  });
+
+  it('does not take the lock when told it does not own the mirror', async () => {
+    const { core, home } = await compose({ ownsMirror: false });
+    await core.start();
+    expect(await readOwner(home)).toBeUndefined();
   });
 });

@@ -26,6 +26,10 @@ import { applySettingsChange, saveAppSettings, type SettingsChange } from '../se
 import { jsonFileStore } from '../settings/json-file.js';
 import { defaultPaths } from '../settings/paths.js';
 import { shouldStartOnLaunch } from '../shell/notices.js';
+
+import { describeOwner, type OwnerLock } from '../owner/lock.js';
+import { ownerEvents, takeOwnership } from '../owner/owner-process.js';
+import { startOwnerServer, type OwnerServer } from '../owner/server.js';
 import { messageOf } from '../util/errors.js';
 import { runCall } from './dispatch.js';
 import { Notices } from './notices.js';
@@ -84,6 +88,12 @@ export interface CoreAdapters {
   settingsOverride?: SettingsChange;
   tuning?: CoreTuning;
   now?: () => Date;
+  /**
+   * false: this core does not take the owner lock nor answer the CLI (a test building several cores
+   * in one home). Default: it owns the mirror from start() until dispose(), as the app must: a keeper
+   * or `drpc watch` hands over, a running CLI command is waited for, and `drpc` commands are sent here.
+   */
+  ownsMirror?: boolean;
 }
 
 export type CoreEventListener = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
@@ -226,6 +236,8 @@ export async function composeCore(a: CoreAdapters) {
   });
 
   let started = false;
+  let ownerLock: OwnerLock | undefined;
+  let ownerServer: OwnerServer | undefined;
   return {
     settings,
     notices,
@@ -251,6 +263,20 @@ export async function composeCore(a: CoreAdapters) {
       if (started) return;
       started = true;
       if (loaded.notice) notices.raise(loaded.notice);
+      // One owner of the mirror: the lock before anything touches the container (startup.ts's sequence
+      // then runs here, in MirrorService), and the socket the CLI's commands come through.
+      if (a.ownsMirror !== false) {
+        ownerLock = await takeOwnership(stateDir, 'app', (holder) =>
+          log.info(`waiting for ${describeOwner(holder)} to finish`),
+        );
+        ownerServer = await startOwnerServer({
+          home: stateDir,
+          handlers,
+          lock: ownerLock,
+          subscribe: ownerEvents(mirror, cache),
+          log,
+        });
+      }
       await mirror.configure(settings.current.mirror);
       cache.start();
       upstream.start();
@@ -260,12 +286,25 @@ export async function composeCore(a: CoreAdapters) {
       const status = await mirror.refresh();
       if (shouldStartOnLaunch(status, settings.current.app.startMirrorOnLaunch)) await mirror.up();
     },
-    /** Stops watching; the mirror container keeps running, as when the app quits. */
-    dispose(): void {
+    /**
+     * Stops watching and lets go of the mirror (the socket closes after the calls it is answering, then
+     * the lock); the mirror container keeps running, as when the app quits.
+     */
+    async dispose(): Promise<void> {
       listeners.clear();
       cache.stop();
       upstream.stop();
       mirror.dispose();
+      const server = ownerServer;
+      const lock = ownerLock;
+      ownerServer = undefined;
+      ownerLock = undefined;
+      await server
+        ?.close()
+        .catch((err: unknown) => log.warn('closing the owner socket failed', { message: messageOf(err) }));
+      await lock
+        ?.release()
+        .catch((err: unknown) => log.warn('releasing the owner lock failed', { message: messageOf(err) }));
     },
   };
 }

@@ -91,7 +91,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  app?.core.dispose();
+  await app?.core.dispose();
   await bridge?.close();
   rmSync(work, { recursive: true, force: true });
 });

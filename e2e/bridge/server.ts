@@ -208,7 +208,7 @@ export async function startBridge(o: BridgeOptions): Promise<Bridge> {
     engines: core.engines,
     settings: core.settings,
     async close() {
-      core.dispose();
+      await core.dispose();
       for (const s of sockets) s.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeAllConnections();
