@@ -244,10 +244,13 @@ describe('startApp', () => {
     expect(a.engine.mirror.up).not.toHaveBeenCalled();
     await call('settings.update', { app: { startMirrorOnLaunch: true } });
 
+    // The first app quits (it lets go of the mirror's owner lock), then the app launches again.
+    await a.shell?.core.dispose();
     fake.resetFakeElectron();
     const b = await start();
     await vi.waitFor(() => expect(b.engine.mirror.up).toHaveBeenCalledOnce());
 
+    await b.shell?.core.dispose();
     fake.resetFakeElectron();
     const running = new Engine();
     running.monitor.next = statusIn('running');
@@ -271,8 +274,9 @@ describe('startApp', () => {
   });
 
   it('exposes test hooks only when DRPC_E2E=1', async () => {
-    await start();
+    const first = await start();
     expect(globalThis.__drpcE2E).toBeUndefined();
+    await first.shell?.core.dispose();
     fake.resetFakeElectron();
     await start({ DRPC_E2E: '1' });
     expect(globalThis.__drpcE2E?.menuItems().map((i) => i.label)).toContain('Start Mirror');

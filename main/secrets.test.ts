@@ -132,25 +132,21 @@ describe('CredentialVault', () => {
 });
 
 describe('privateFileStore', () => {
-  it('writes the credentials file 0600, whatever the umask, and leaves no temp file', async () => {
+  it('writes the credentials file 0600 (not the 0644 the usual umask gives a new file), and leaves no temp file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'drpc-private-'));
     const file = join(dir, 'credentials.json');
-    const old = process.umask(0o022);
-    try {
-      const vault = new CredentialVault(
-        fakeSafeStorage,
-        privateFileStore(file),
-        createLogger(() => {}),
-      );
-      await vault.set({ username: 'alice', password: PASSWORD });
-      expect(statSync(file).mode & 0o777).toBe(0o600);
-      expect(await vault.reveal()).toEqual({ username: 'alice', password: PASSWORD });
-      await vault.clear();
-      expect(statSync(file).mode & 0o777).toBe(0o600);
-      expect(readdirSync(dir)).toEqual(['credentials.json']);
-    } finally {
-      process.umask(old);
-    }
+    // Vitest's worker threads cannot change the umask: the process's own (022 here) is the one tested.
+    const vault = new CredentialVault(
+      fakeSafeStorage,
+      privateFileStore(file),
+      createLogger(() => {}),
+    );
+    await vault.set({ username: 'alice', password: PASSWORD });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(await vault.reveal()).toEqual({ username: 'alice', password: PASSWORD });
+    await vault.clear();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(['credentials.json']);
   });
 
   it('tightens a file an older version left readable by others', async () => {
