@@ -4,11 +4,10 @@
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import { callSchemas } from '../contract/calls.js';
-import { describeZodError, issuesOf, toCallError, type Result } from '../contract/envelope.js';
+import { toCallError, type Result } from '../contract/envelope.js';
 import { eventSchemas, type EventPayload } from '../contract/events.js';
-import type { Handlers, ServiceLogger } from '../service/types.js';
-import { messageOf } from '../util/errors.js';
+import { runCall } from '../core/dispatch.js';
+import type { Handler, Handlers, ServiceLogger } from '../service/types.js';
 import type { OwnerLock } from './lock.js';
 import { ownerSocketPath, requestSchema, type ForwardedEvent, type OwnerCall } from './protocol.js';
 
@@ -128,31 +127,13 @@ export async function startOwnerServer(o: OwnerServerOptions): Promise<OwnerServ
   };
 }
 
-/** One call, validated as main's dispatch does (main/ipc.ts): input, handler, output through its schema. */
-async function invoke(
+/** One call, as every front end runs it (app/core/dispatch.ts): input, handler, output through its schema. */
+function invoke(
   handlers: Pick<Handlers, OwnerCall>,
   name: OwnerCall,
   raw: unknown,
   log?: ServiceLogger,
 ): Promise<Result<unknown>> {
-  const def = callSchemas[name];
-  const input = def.input.safeParse(raw);
-  if (!input.success) {
-    return {
-      ok: false,
-      error: {
-        code: 'INVALID_INPUT',
-        message: describeZodError(input.error),
-        issues: issuesOf(input.error) ?? [],
-      },
-    };
-  }
-  try {
-    const handler = handlers[name] as (input: unknown) => Promise<unknown>;
-    return { ok: true, value: def.output.parse(await handler(input.data)) };
-  } catch (err) {
-    const error = toCallError(err);
-    if (error.code === 'INTERNAL') log?.error(`owner call ${name} failed`, { message: messageOf(err) });
-    return { ok: false, error };
-  }
+  const handler = handlers[name] as Handler<OwnerCall>;
+  return runCall(name, handler, raw, log ?? { info: () => {}, warn: () => {}, error: () => {} });
 }
