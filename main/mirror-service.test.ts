@@ -256,6 +256,22 @@ describe('MirrorService with a keeper', () => {
     expect(keeper.sections).toEqual(['stopped', 'running', 'running', 'running']);
   });
 
+  it("never tells the user's own start racing the keeper as a recovery; one after it is told", async () => {
+    const { service, handles, keepers } = setup({ keeper: true });
+    const told: unknown[] = [];
+    service.on('keeper', (e) => told.push(e));
+    await service.configure(settings);
+    const keeper = keepers[0]!;
+    const up = service.up();
+    await vi.waitFor(() => expect(handles[0]?.mirror.up).toHaveBeenCalled());
+    keeper.emit('recovered', { action: 'started', from: 'stopped', ms: 1545 });
+    handles[0]?.release();
+    await up;
+    expect(told).toEqual([]);
+    keeper.emit('recovered', { action: 'started', from: 'not-created', ms: 80 });
+    expect(told).toMatchObject([{ kind: 'recovered', from: 'not-created', ms: 80 }]);
+  });
+
   it('carries what the user wanted to the next keeper, learnt or said, and stops the old one', async () => {
     const { service, keepers } = setup({ keeper: true });
     await service.configure(settings);

@@ -277,6 +277,9 @@ export class MirrorService extends EventEmitter<{
         const done = r.action === 'recreated' ? 'recreated' : 'started again';
         const message = `the mirror was ${what} behind the app's back: ${done} in ${r.ms} ms`;
         this.deps.log.info('mirror recovered', { ...r });
+        // The user's own start (from any front end) racing the keeper: nothing happened behind the
+        // app's back, so no front end is told of a fault.
+        if (this.running === 'up' || this.running === 'restart') return;
         this.emit('keeper', { kind: 'recovered', ...r, message, at: this.stamp() });
       });
       keeper.on('failed', (err) => {

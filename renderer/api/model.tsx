@@ -114,9 +114,7 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     lastState.current = status?.state;
   }, [status?.state]);
-  const userOperation = useRef<Operation>(null);
   useEvent('mirror.operation', (op) => {
-    userOperation.current = op;
     setOperation(op);
     if (op === null) setProgress(undefined);
   });
@@ -141,10 +139,9 @@ export function ModelProvider({ children }: { children: ReactNode }) {
   useEffect(() => () => clearTimeout(settingsTimer.current), []);
   useEvent('upstream.status', setUpstream);
   useEvent('notice', () => void api.call('notices.list').then((r) => r.ok && setNotices(r.value)));
-  // The latest recovery. One that lands while the user is starting the mirror is the user's own start
-  // racing the keeper, not a mirror stopped behind the app's back: it is not told as one.
+  // The latest recovery (the core never sends one for the user's own start racing the keeper).
   useEvent('mirror.keeper', (e) => {
-    if (!isKeeperNotice(e) || userOperation.current === 'up' || userOperation.current === 'restart') return;
+    if (!isKeeperNotice(e)) return;
     setKeeperNotices((list) => [...list.filter((n) => n.kind !== e.kind), e]);
   });
   useEvent('cache.changed', (change) => {
