@@ -20,22 +20,45 @@ export function engineTitle(e: Pick<EngineReport, 'name' | 'kind'>): string {
   }
 }
 
-export function engineState(e: Pick<EngineReport, 'state' | 'engineMirrors' | 'detected'>): {
+export function engineState(e: Pick<EngineReport, 'state' | 'engineMirrors' | 'detected' | 'mirrorUrl'>): {
   label: string;
   tone: Tone;
+  /** why it does not use the mirror, when that is not plain from the label */
+  reason?: string;
 } {
   if (!e.detected) return { label: 'Not found', tone: 'idle' };
   switch (e.state) {
     case 'using-mirror':
       return { label: 'Using the mirror', tone: 'ok' };
     case 'configured-not-applied':
-      return {
-        label: e.engineMirrors === null ? 'Configured · not running' : 'Configured · not applied',
-        tone: 'warn',
-      };
+      return e.engineMirrors === null
+        ? { label: 'Configured · not running', tone: 'warn', reason: 'It uses the mirror once it runs.' }
+        : {
+            label: 'Configured · not applied',
+            tone: 'warn',
+            reason: 'Its settings list the mirror; the running engine has not read them yet.',
+          };
     case 'not-configured':
-      return { label: 'Not using the mirror', tone: 'idle' };
+      return { label: 'Not using the mirror', tone: 'idle', reason: notUsingReason(e) };
   }
+}
+
+/** In words, why an engine does not use the mirror: another address listed (often this mirror's old one), or none. */
+function notUsingReason(e: Pick<EngineReport, 'engineMirrors' | 'mirrorUrl'>): string | undefined {
+  if (e.mirrorUrl === null) return undefined; // the facts say there is no mirror it could use yet
+  if (e.engineMirrors === null) return 'The engine does not answer, and its settings do not list the mirror.';
+  if (e.engineMirrors.length === 0) return 'Its settings list no mirror: pulls go straight to Docker Hub.';
+  const ours = new URL(e.mirrorUrl);
+  const old = e.engineMirrors.find((m) => {
+    try {
+      return new URL(m).hostname === ours.hostname && new URL(m).port !== ours.port;
+    } catch {
+      return false;
+    }
+  });
+  return old
+    ? `It lists ${old}, not the mirror's address now (${e.mirrorUrl}): configure it again.`
+    : `It lists ${e.engineMirrors.join(', ')}, not ${e.mirrorUrl}.`;
 }
 
 /** Configure while it does not use the mirror (and could); Undo while configure left records. */

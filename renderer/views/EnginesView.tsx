@@ -131,6 +131,11 @@ function EngineItem(props: {
           <div className={`engine-state tone-${state.tone}`}>
             <Dot tone={state.tone} /> <span data-testid="engine-state">{state.label}</span>
           </div>
+          {state.reason ? (
+            <div className="engine-reason muted" data-testid="engine-reason">
+              {state.reason}
+            </div>
+          ) : null}
         </div>
         <div className="engine-actions">
           {actions.undo ? (
