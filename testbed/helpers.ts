@@ -10,6 +10,7 @@ import type { TestbedInfo } from './index.js';
 // Brings global-setup's `inject('testbed')` typing into every project that compiles these helpers.
 import type {} from './global-setup.js';
 import { defaultMirrorSettings, type MirrorSettings } from '../app/mirror/settings.js';
+import type { Mirror } from '../app/mirror/mirror.js';
 
 export function testbed(): TestbedInfo {
   return inject('testbed');
@@ -60,6 +61,26 @@ export async function pull(docker: Docker, ref: string): Promise<void> {
       else resolve();
     });
   });
+}
+
+/**
+ * Shows that refs are served by the mirror's cache alone: the mirror runs in offline mode (a plain
+ * registry over the same store, as `drpc up --offline` runs it: no request can reach the upstream, and
+ * dockerd's fall-back to Docker Hub is refused) while each is pulled with no local copy; then it runs
+ * in proxy mode again. Faster than stopping the stand-in Docker Hub under a proxy-mode mirror, where
+ * registry 2.8 waits 10 s on the upstream for every tag.
+ */
+export async function pullsFromCacheAlone(docker: Docker, mirror: Mirror, refs: string[]): Promise<void> {
+  await mirror.inMode('offline').up();
+  try {
+    for (const ref of refs) {
+      await removeImagesExceptRegistry(docker);
+      await pull(docker, ref);
+    }
+  } finally {
+    await removeImagesExceptRegistry(docker);
+    await mirror.inMode('proxy').up();
+  }
 }
 
 /**

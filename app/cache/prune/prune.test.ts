@@ -6,13 +6,14 @@ import { setMirrors } from '../../../testbed/dockerd.js';
 import { IMAGES, MULTI } from '../../../testbed/fixtures.js';
 import {
   pull,
+  pullsFromCacheAlone,
   removeImagesExceptRegistry,
   removeLocalImages,
   testbed,
   testDocker,
   testMirrorSettings,
 } from '../../../testbed/helpers.js';
-import { startUpstream, stopUpstream, upstreamRequests } from '../../../testbed/upstream.js';
+import { upstreamRequests } from '../../../testbed/upstream.js';
 import { readCatalog } from '../../mirror/http.js';
 import { Mirror } from '../../mirror/mirror.js';
 import { mirrorDirs, type MirrorSettings } from '../../mirror/settings.js';
@@ -43,18 +44,7 @@ describe('prune', () => {
     await removeImagesExceptRegistry(docker);
   }
 
-  async function pullsOffline(refs: string[]): Promise<void> {
-    await stopUpstream(docker);
-    try {
-      for (const ref of refs) {
-        await removeLocalImages(docker, ALL);
-        await pull(docker, ref);
-      }
-    } finally {
-      await startUpstream(docker);
-      await removeLocalImages(docker, ALL);
-    }
-  }
+  const pullsOffline = (refs: string[]) => pullsFromCacheAlone(docker, mirror, refs);
 
   beforeAll(async () => {
     settings = await testMirrorSettings('drpc-prune');

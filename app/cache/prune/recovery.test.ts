@@ -2,10 +2,11 @@
 // recovery (recoverPrune, the step the startup sequence runs at every open; called directly here),
 // then up, ls, a prune of another repository and a reset all succeed, and nothing outside the first
 // selection is lost. Prune and reset while offline bring the mirror back offline.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setMirrors } from '../../../testbed/dockerd.js';
 import {
   pull,
+  pullsFromCacheAlone,
   removeImagesExceptRegistry,
   tempDir,
   testDocker,
@@ -36,15 +37,16 @@ const held = (r: RepositoryScan | undefined) =>
     tags: r.tags.map((t) => t.name),
   };
 
-async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Polls read() (200 ms apart, up to 60 s) until ok() holds; fails naming what and the last value. */
+const until = <T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> =>
+  vi.waitFor(
+    async () => {
+      const v = await read();
+      if (!ok(v)) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+      return v;
+    },
+    { timeout: 60_000, interval: 200 },
+  );
 
 describe('prune recovery', () => {
   const docker = testDocker();
@@ -64,19 +66,6 @@ describe('prune recovery', () => {
   /** Every blob a repository marks is in the store and linked: the registry finished storing a pull. */
   const settledLike = (want: RepositoryScan) => (scan: ScanResult) =>
     JSON.stringify(held(scan.repositories.find((r) => r.name === want.name))) === JSON.stringify(held(want));
-
-  async function pullsWithUpstreamStopped(refs: string[]): Promise<void> {
-    await stopUpstream(docker);
-    try {
-      for (const ref of refs) {
-        await removeImagesExceptRegistry(docker);
-        await pull(docker, ref);
-      }
-    } finally {
-      await startUpstream(docker);
-      await removeImagesExceptRegistry(docker);
-    }
-  }
 
   beforeAll(async () => {
     settings = await testMirrorSettings('drpc-recovery');
@@ -126,9 +115,9 @@ describe('prune recovery', () => {
         expect(held(after.repositories.find((r) => r.name === o.name)), o.name).toEqual(held(o));
       expect(after.missingLinks).toEqual([]);
 
-      // up (the mirror serving: it is already), then every image pulls from the cache alone.
+      // up (the mirror serving: it is already), then every image pulls from the cache alone (offline mode).
       expect((await mirror.up()).status.state).toBe('running');
-      await pullsWithUpstreamStopped(REFS);
+      await pullsFromCacheAlone(docker, mirror, REFS);
 
       // ls
       const report = await svc.report();
@@ -145,7 +134,7 @@ describe('prune recovery', () => {
       expect(await readCatalog(mirror.baseUrl)).not.toContain('library/busybox');
       const afterPrune = await scanStore(store());
       expect(held(afterPrune.repositories.find((r) => r.name === ONE))).toEqual(held(one));
-      await pullsWithUpstreamStopped(['library/app-one:latest', 'library/app-two:latest']);
+      await pullsFromCacheAlone(docker, mirror, ['library/app-one:latest', 'library/app-two:latest']);
 
       // reset
       const reset = await svc.reset(RESET_CONFIRMATION);
