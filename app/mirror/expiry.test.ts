@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { freePort, tempDir, testbed, testDocker, uniqueName } from '../../testbed/helpers.js';
 import { buildRegistryConfig, type RegistryConfigDoc } from './registry-config.js';
 import { defaultMirrorSettings } from './settings.js';
@@ -37,13 +37,9 @@ async function registry3(doc: RegistryConfigDoc): Promise<{ base: string; data: 
   return { base, data: join(dir, 'data') };
 }
 
-async function until(ok: () => Promise<boolean> | boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Polls a condition (200 ms apart, 30 s by default) until it holds. */
+const until = (ok: () => Promise<boolean> | boolean, timeout = 30_000) =>
+  vi.waitFor(async () => expect(await ok()).toBe(true), { timeout, interval: 200 });
 
 /** Pulls busybox's manifest and layers through the registry; returns the layers' blob data paths. */
 async function pullBusybox(base: string, data: string): Promise<string[]> {

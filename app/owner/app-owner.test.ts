@@ -1,25 +1,23 @@
-// The app as the owner, on the real test bed: its MirrorService (in this process, as main builds it)
-// holds the lock and serves the owner socket; a `drpc prune` in another process goes through it, so the
-// mirror is started exactly once after garbage collection (counted from Docker's events) and no pull of
-// a kept image fails outside the prune window. Then the app takes over from the background keeper `drpc
-// up` left, without stopping the mirror.
+// The app as the owner, on the real test bed: its core (composeCore in this process, with plain
+// adapters, as main/index.ts builds it) holds the lock and serves the owner socket; a `drpc prune` in
+// another process goes through it, so the mirror is started exactly once after garbage collection
+// (counted from Docker's events) and no pull of a kept image fails outside the prune window. Then the
+// app takes over from the background keeper `drpc up` left, without stopping the mirror.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors } from '../../testbed/dockerd.js';
 import { pull, pullAll, tempDir, testbed, testDocker, testMirrorSettings } from '../../testbed/helpers.js';
-import { CacheRuntime } from '../service/cache-runtime.js';
-import { CacheHistory } from '../service/history.js';
-import { MirrorService, realEngine } from '../service/mirror-service.js';
+import { composeCore, type Core } from '../core/compose.js';
+import { settingsFileAt } from '../core/settings.js';
 import type { ServiceLogger } from '../service/types.js';
 import type { MirrorSettings } from '../mirror/settings.js';
+import { probeUpstream } from '../mirror/upstream-probe.js';
 import { Mirror } from '../mirror/mirror.js';
 import { jsonFileStore } from '../settings/json-file.js';
 import { saveMirrorSettings } from '../settings/mirror-settings-store.js';
-import { readOwner, type OwnerLock } from './lock.js';
-import { ownerEvents, ownerHandlers, takeOwnership } from './owner-process.js';
-import { startOwnerServer, type OwnerServer } from './server.js';
+import { readOwner } from './lock.js';
 
 const execFileP = promisify(execFile);
 const DRPC = new URL('../../bin/drpc.js', import.meta.url).pathname;
@@ -44,40 +42,34 @@ describe('the app owns the mirror', () => {
   let settings: MirrorSettings;
   let home: string;
   let env: NodeJS.ProcessEnv;
-  let service: MirrorService;
-  let cache: CacheRuntime;
-  let lock: OwnerLock | undefined;
-  let server: OwnerServer | undefined;
+  let core: Core | undefined;
 
-  /** The app's core as main/index.ts builds it, plus the owner lock and socket. */
-  async function startApp(): Promise<void> {
-    service = new MirrorService({
-      build: realEngine(env, 2000, home, { probeIntervalMs: 1000, backoffMs: 200 }),
-      credentials: async () => null,
+  /** The app's core as main/index.ts gets it (start() takes the owner lock and opens the socket). */
+  async function startApp(): Promise<Core> {
+    const none = { configured: false, username: null };
+    core = await composeCore({
+      settingsFile: settingsFileAt(join(home, 'settings.json')),
+      vault: {
+        describe: async () => none,
+        set: async () => none,
+        clear: async () => none,
+        reveal: async () => null,
+      },
+      notify: () => {},
       log: quiet,
+      env,
+      platform: 'linux',
+      // The stand-in Docker Hub by the address this machine reaches it at (the bridge's way too).
+      probeUpstream: (url) => probeUpstream(url === testbed().upstreamUrl ? testbed().upstreamHostUrl : url),
     });
-    cache = new CacheRuntime({
-      mirror: service,
-      history: new CacheHistory(jsonFileStore(join(home, 'cache-history.json'))),
-      log: quiet,
-    });
-    lock = await takeOwnership(home, 'app');
-    await service.configure(settings);
-    server = await startOwnerServer({
-      home,
-      handlers: ownerHandlers(service, cache),
-      lock,
-      subscribe: ownerEvents(service, cache),
-    });
+    await core.start();
+    return core;
   }
 
+  /** The app quitting: the socket closes and the lock is released; the mirror keeps running. */
   async function stopApp(): Promise<void> {
-    await server?.close();
-    cache?.stop();
-    await service?.close();
-    await lock?.release();
-    server = undefined;
-    lock = undefined;
+    await core?.dispose();
+    core = undefined;
   }
 
   beforeAll(async () => {
@@ -97,8 +89,8 @@ describe('the app owns the mirror', () => {
   });
 
   it('runs a CLI prune in another process through the app: one start after GC, kept images pull outside the window', async () => {
-    await startApp();
-    const { status } = await service.up();
+    const app = await startApp();
+    const { status } = await app.mirror.up();
     expect(status.state).toBe('running');
     await setMirrors([status.mirrorUrl]);
     await pullAll(docker, ['library/app-one:latest', 'library/app-two:latest']);

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { directMirror, setMirrors } from '../../testbed/dockerd.js';
 import { refThroughMirror } from '../../testbed/suite-images.js';
 import {
@@ -59,20 +59,11 @@ async function pullEveryCached(docker: Docker): Promise<number[]> {
   return times;
 }
 
-/** Polls until fn succeeds (a pull that may fail while the mirror switches); returns how long it took. */
+/** Retries fn (a pull that may fail while the mirror switches) until it succeeds; returns how long it took. */
 async function until(fn: () => Promise<unknown>, timeoutMs: number): Promise<number> {
   const t0 = Date.now();
-  let last: unknown;
-  while (Date.now() - t0 < timeoutMs) {
-    try {
-      await fn();
-      return Date.now() - t0;
-    } catch (err) {
-      last = err;
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-  throw new Error(`still failing after ${timeoutMs} ms: ${String(last)}`);
+  await vi.waitFor(fn, { timeout: timeoutMs, interval: 250 });
+  return Date.now() - t0;
 }
 
 function alive(pid: number): boolean {
