@@ -1,6 +1,6 @@
 // The cache commands on the real test bed: ls, du, stats after cold and warm pulls, pull tracking,
 // retention by last pull (a set clock), prune --dry-run, reset with and without its confirmation.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setMirrors } from '../../testbed/dockerd.js';
 import {
   freePort,
@@ -17,16 +17,23 @@ import { Mirror } from '../mirror/mirror.js';
 import { defaultMirrorSettings } from '../mirror/settings.js';
 import { CacheService } from './service.js';
 
-/** Reads until two reads a moment apart agree (counters the registry updates in the background). */
-async function settled<T>(read: () => Promise<T>): Promise<T> {
+/**
+ * Reads until two reads a moment apart agree on the counters, which the registry updates in the
+ * background (`since` moves with every read, so it is left out); fails if they never settle.
+ */
+async function settled<T extends { blobs: unknown; manifests: unknown }>(read: () => Promise<T>): Promise<T> {
+  const counters = (v: T) => JSON.stringify([v.blobs, v.manifests]);
   let last = await read();
-  for (let i = 0; i < 40; i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    const next = await read();
-    if (JSON.stringify(next) === JSON.stringify(last)) return next;
-    last = next;
-  }
-  return last;
+  return vi.waitFor(
+    async () => {
+      const next = await read();
+      const same = counters(next) === counters(last);
+      last = next;
+      if (!same) throw new Error(`the counters still change: ${counters(next)}`);
+      return next;
+    },
+    { timeout: 60_000, interval: 250 },
+  );
 }
 
 describe('cache commands', () => {
