@@ -1,29 +1,65 @@
+import { globSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+const include = [
+  'app/**/*.test.ts',
+  'main/**/*.test.ts',
+  'testbed/**/*.test.ts',
+  'renderer/**/*.test.ts?(x)',
+  'e2e/**/*.test.ts',
+  'bench/**/*.test.ts',
+  'scripts/**/*.test.ts',
+];
+
+/**
+ * A file that talks to the test bed's engine (its dockerd, stand-in Docker Hub, docker-machine or
+ * registry images), read from what it uses: a new engine test joins the engine lane by itself.
+ */
+const ENGINE_USE =
+  /\b(testDocker|testbed\(\)|testMirrorSettings|removeImagesExceptRegistry|removeLocalImages|pullsFromCacheAlone|needsEngineControl|describeWithEngineControl)\b|testbed\/(dockerd|upstream|docker-machine|suite-images|registry3)\.js|e2e\/ui\//;
+const engineFiles = globSync(include, { exclude: (p) => p.includes('node_modules') }).filter(
+  (f) => f.startsWith('e2e/ui/') || ENGINE_USE.test(readFileSync(f, 'utf8')),
+);
+
+const shared = {
+  // The property seeds and the "every test asserts" rule, in every file.
+  setupFiles: ['testbed/per-file-setup.ts', 'testbed/suite-setup.ts'],
+  // Generous: at a load average of 15, a test that restarts the engine took more than a minute.
+  testTimeout: 180_000,
+  hookTimeout: 180_000,
+  // A worker thread starts much faster than the default child process: on the 2-core machine, 65
+  // engine-free files took 152 s instead of 305 s under load.
+  pool: 'threads' as const,
+  maxWorkers: 1,
+};
 
 export default defineConfig({
   test: {
-    include: [
-      'app/**/*.test.ts',
-      'main/**/*.test.ts',
-      'testbed/**/*.test.ts',
-      'renderer/**/*.test.ts?(x)',
-      'e2e/**/*.test.ts',
-      'bench/**/*.test.ts',
-      'scripts/**/*.test.ts',
-    ],
-    globalSetup: ['testbed/global-setup.ts'],
-    // The engine's clean slate per file; then property seeds and the "every test asserts" rule.
-    setupFiles: ['testbed/per-file-setup.ts', 'testbed/suite-setup.ts'],
-    // Generous: at a load average of 15, a test that restarts the engine took more than a minute.
-    testTimeout: 180_000,
-    hookTimeout: 180_000,
-    // Integration tests share one private dockerd; files run one at a time so ports and timings stay honest.
-    fileParallelism: false,
-    // Each file still gets a fresh worker (isolation kept: no module, mock or global state is shared
-    // between files), but a worker thread starts much faster than the default child process: on the
-    // 2-core machine, 65 engine-free files took 152 s instead of 305 s under load.
-    pool: 'threads',
     // The skip reporter lists every skipped test with its reason, and fails a CI run that skipped one.
     reporters: ['default', './testbed/skip-reporter.ts'],
+    // Two lanes that run side by side, one file at a time each: the engine lane owns the private
+    // dockerd (so ports and the engine's state stay each file's own), the unit lane runs everything
+    // else meanwhile. Under load most of the engine lane's time is waiting on dockerd and containers.
+    projects: [
+      {
+        test: {
+          ...shared,
+          name: 'engine',
+          include: engineFiles,
+          globalSetup: ['testbed/global-setup.ts'],
+          // Each file gets a fresh worker: no module, mock or global state is shared between them.
+          isolate: true,
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: 'unit',
+          include,
+          exclude: ['**/node_modules/**', ...engineFiles],
+          isolate: true,
+        },
+      },
+    ],
   },
 });
