@@ -37,9 +37,10 @@ export default defineConfig({
   test: {
     // The skip reporter lists every skipped test with its reason, and fails a CI run that skipped one.
     reporters: ['default', './testbed/skip-reporter.ts'],
-    // Two lanes that run side by side, one file at a time each: the engine lane owns the private
-    // dockerd (so ports and the engine's state stay each file's own), the unit lane runs everything
-    // else meanwhile. Under load most of the engine lane's time is waiting on dockerd and containers.
+    // Two lanes, one file at a time each: the engine lane owns the private dockerd (so ports and the
+    // engine's state stay each file's own); the unit lane holds every other file. `npm test` runs them
+    // side by side in two processes (scripts/test.sh): most of the engine lane's time is waiting on
+    // dockerd and containers. (One `vitest run` runs the two one after the other.)
     projects: [
       {
         test: {

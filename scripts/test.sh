@@ -22,7 +22,22 @@ if [ "$failed" = 1 ]; then
   for f in "$checks"/*; do [ ! -s "$f" ] || { echo "-- ${f##*/}"; cat "$f"; }; done
   exit 1
 fi
-echo "== tests"; vitest run "$@"
+# Two lanes side by side (see vitest.config.ts): the engine lane in the foreground, the unit lane in the
+# background, its report shown after. In one process vitest runs two one-file-at-a-time projects one
+# after the other, hence two processes.
+echo "== tests: the engine lane (the unit lane runs beside it; its report follows)"
+vitest run --project unit --passWithNoTests "$@" >"$checks/unit-lane" 2>&1 &
+unit_pid=$!
+engine_status=0
+vitest run --project engine --passWithNoTests "$@" || engine_status=$?
+unit_status=0
+wait "$unit_pid" || unit_status=$?
+echo "== tests: the unit lane"
+cat "$checks/unit-lane"
+if [ "$engine_status" != 0 ] || [ "$unit_status" != 0 ]; then
+  echo "== tests failed: engine lane exit $engine_status, unit lane exit $unit_status" >&2
+  exit 1
+fi
 # Nothing may be left behind by the suite: no engine process, mount or bridge of the test bed.
 if [ "${DRPC_NO_TESTBED:-}" != 1 ]; then
   read -r tb br < <(node --import tsx -e 'import("./testbed/layout.ts").then(m => console.log(m.TESTBED_DIR, m.NET.bridge))')
