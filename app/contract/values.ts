@@ -185,6 +185,7 @@ export const noticeSchema = z.object({
     'over-quota',
     'login-item-approval',
     'operation-failed',
+    'allowance-low',
   ]),
   level: z.enum(['info', 'warning', 'error']),
   title: z.string(),
@@ -372,12 +373,28 @@ export type TagSize = z.infer<typeof tagSizeSchema>;
 
 // ---- Upstream reachability ----
 
+/** Docker Hub's pull allowance as its headers state it (app/mirror/allowance.ts). */
+export const allowanceSchema = z.object({
+  limit: z.number().int().nonnegative(),
+  remaining: z.number().int().nonnegative(),
+  /** the window the limit counts over, in seconds (21,600: six hours) */
+  windowSeconds: z.number().int().positive(),
+  /** whose allowance: this IP's anonymous one, or the account's */
+  as: z.enum(['anonymous', 'account']),
+  /** what Docker Hub counts against (the IP address, or the account) */
+  source: z.string().optional(),
+  checkedAt: z.string(),
+});
+export type Allowance = z.infer<typeof allowanceSchema>;
+
 export const upstreamStateSchema = z.object({
   url: z.string(),
   reachable: z.boolean(),
   reason: z.string().optional(),
   ms: z.number(),
   checkedAt: z.string(),
+  /** the pull allowance, when the upstream states one (Docker Hub does); read every few minutes */
+  allowance: allowanceSchema.optional(),
 });
 export type UpstreamState = z.infer<typeof upstreamStateSchema>;
 

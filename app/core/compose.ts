@@ -9,7 +9,8 @@ import type { CallOutput } from '../contract/calls.js';
 import type { Result } from '../contract/envelope.js';
 import type { EventPayload } from '../contract/events.js';
 import type { CallName, EventName } from '../contract/names.js';
-import type { CredentialsState, LoginItemState, Notice } from '../contract/values.js';
+import type { Allowance, CredentialsState, LoginItemState, Notice } from '../contract/values.js';
+import { readAllowance } from '../mirror/allowance.js';
 import { DockerMachine } from '../configure/machine/cli.js';
 import type { DetectOptions } from '../configure/engines/detect.js';
 import { EngineUndoStore } from '../configure/undo-store.js';
@@ -74,6 +75,12 @@ export interface CoreAdapters {
   platform: NodeJS.Platform;
   /** how a mirror engine is built for some settings (default: the real Docker engine) */
   buildEngine?: BuildEngine;
+  /**
+   * how Docker Hub's pull allowance is read (default: a HEAD from this machine, see
+   * app/mirror/allowance.ts; none when probeUpstream is given and this is not: a front end that
+   * probes its own way reads the allowance its own way too)
+   */
+  readAllowance?: (url: string) => Promise<Allowance | undefined>;
   /** how the upstream is probed (default: GET /v2/ from this machine) */
   probeUpstream?: (url: string) => Promise<ProbeResult>;
   /** where engines are looked for, over this machine's defaults */
@@ -146,9 +153,21 @@ export async function composeCore(a: CoreAdapters) {
     onUsage: (bytes) => notices.reportCacheUsage(bytes, settings.current.app.quotaBytes),
     ...(tuning.pullQuietMs !== undefined ? { pullQuietMs: tuning.pullQuietMs } : {}),
   });
+  const allowance =
+    a.readAllowance ??
+    (a.probeUpstream
+      ? undefined
+      : async (url: string) => readAllowance(url, { credentials: await a.vault.reveal().catch(() => null) }));
   const upstream = new UpstreamWatch({
     url: () => settings.current.mirror.upstreamUrl,
     ...(a.probeUpstream ? { probe: a.probeUpstream } : {}),
+    ...(allowance
+      ? {
+          allowance,
+          onAllowanceError: (err: unknown) =>
+            log.info("could not read Docker Hub's pull allowance", { message: messageOf(err) }),
+        }
+      : {}),
     ...(tuning.upstreamIntervalMs !== undefined ? { intervalMs: tuning.upstreamIntervalMs } : {}),
   });
   const engines = new EnginesRuntime({
@@ -227,7 +246,10 @@ export async function composeCore(a: CoreAdapters) {
   notices.on('notice', (notice) => emit('notice', notice));
   cache.on('progress', (progress) => emit('cache.progress', progress));
   cache.on('changed', (change) => emit('cache.changed', change));
-  upstream.on('change', (state) => emit('upstream.status', state));
+  upstream.on('change', (state) => {
+    notices.reportAllowance(state.allowance);
+    emit('upstream.status', state);
+  });
   engines.on('step', (step) => emit('engines.step', step));
   settings.on('changed', (next, prev) => {
     emit('settings.changed', next);

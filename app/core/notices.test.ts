@@ -63,4 +63,36 @@ describe('Notices', () => {
     expect(sent).toHaveLength(3);
     expect(notices.dismiss('settings-reset-2').map((n) => n.kind)).toEqual(['login-item-approval']);
   });
+
+  it("warns when Docker Hub's allowance runs low, once per crossing, and retires it when it recovers", () => {
+    const { notices, shown } = setup();
+    const at = (remaining: number, as: 'anonymous' | 'account' = 'anonymous') => ({
+      limit: 100,
+      remaining,
+      windowSeconds: 21_600,
+      as,
+      checkedAt: '',
+    });
+    notices.reportAllowance(at(60));
+    notices.reportAllowance(undefined);
+    expect(shown).toEqual([]);
+    notices.reportAllowance(at(10));
+    notices.reportAllowance(at(4));
+    expect(shown.map((n) => [n.kind, n.level, n.message])).toEqual([
+      [
+        'allowance-low',
+        'warning',
+        '10 of 100 pulls left for this network in this 6-hour window. Images already in the cache still pull ' +
+          'from it; new ones may be refused until the window moves on. A Docker Hub account (Settings) raises the limit.',
+      ],
+    ]);
+    notices.reportAllowance(undefined); // unknown for a while: nothing resolved
+    expect(notices.all().map((n) => n.kind)).toEqual(['allowance-low']);
+    notices.reportAllowance(at(100));
+    expect(notices.all()).toEqual([]);
+    notices.reportAllowance(at(3, 'account'));
+    expect(shown.at(-1)?.message).toMatch(
+      /^3 of 100 pulls left for your account in this 6-hour window\. [^]*moves on\.$/,
+    );
+  });
 });

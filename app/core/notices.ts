@@ -2,9 +2,15 @@
 // is not running, the cache is over quota). Kept in a list the UI can show and dismiss, sent to the
 // renderer as `notice` events, and shown as macOS notifications when they are warnings or errors.
 import { EventEmitter } from 'node:events';
-import type { Notice } from '../contract/values.js';
+import type { Allowance, Notice } from '../contract/values.js';
 import type { MirrorStatus } from '../mirror/status.js';
-import { quotaNotice, resolvedNoticeKinds, statusNotices, type NoticeDraft } from '../shell/notices.js';
+import {
+  allowanceNotice,
+  quotaNotice,
+  resolvedNoticeKinds,
+  statusNotices,
+  type NoticeDraft,
+} from '../shell/notices.js';
 
 export interface NoticesDeps {
   /** shows a system notification (Electron's Notification in the app) */
@@ -16,6 +22,7 @@ export class Notices extends EventEmitter<{ notice: [Notice] }> {
   private items: Notice[] = [];
   private lastStatus?: MirrorStatus;
   private overQuota = false;
+  private allowanceLow = false;
   private counter = 0;
 
   constructor(private readonly deps: NoticesDeps) {
@@ -55,6 +62,15 @@ export class Notices extends EventEmitter<{ notice: [Notice] }> {
     this.overQuota = over;
     if (notice) this.raise(notice);
     if (!over) this.retire('over-quota');
+  }
+
+  /** Called with Docker Hub's allowance whenever it is read (by the upstream watch). */
+  reportAllowance(allowance: Allowance | undefined): void {
+    if (!allowance) return; // not known: nothing to say, and nothing resolved
+    const { low, notice } = allowanceNotice(allowance, this.allowanceLow);
+    this.allowanceLow = low;
+    if (notice) this.raise(notice);
+    if (!low) this.retire('allowance-low');
   }
 
   private retire(kind: Notice['kind']): void {

@@ -1,6 +1,6 @@
 // Which status changes deserve a notification: the mirror stopping when nobody asked it to, Docker
 // going away, the cache growing past its quota. Pure; main/notifications.ts shows them.
-import type { Notice } from '../contract/values.js';
+import type { Allowance, Notice } from '../contract/values.js';
 import type { MirrorState, MirrorStatus } from '../mirror/status.js';
 import { formatBytes } from '../util/format.js';
 
@@ -81,4 +81,32 @@ export function currentNotices(notices: Notice[], status: MirrorStatus | undefin
 export function shouldStartOnLaunch(status: MirrorStatus, startMirrorOnLaunch: boolean): boolean {
   // A crash-looping, unhealthy or port-blocked mirror needs a person; a running one is left alone.
   return startMirrorOnLaunch && ['stopped', 'not-created', 'image-missing'].includes(status.state);
+}
+
+/** Low: at most a tenth of the window's pulls left (and never more than 10). */
+export function allowanceLow(a: Allowance): boolean {
+  return a.remaining <= Math.min(10, Math.ceil(a.limit / 10));
+}
+
+/** Docker Hub's allowance running out is told once per crossing: again only after it recovered. */
+export function allowanceNotice(
+  allowance: Allowance | undefined,
+  wasLow: boolean,
+): { low: boolean; notice?: NoticeDraft } {
+  const low = !!allowance && allowanceLow(allowance);
+  if (!allowance || !low || wasLow) return { low };
+  const hours = Math.round(allowance.windowSeconds / 360) / 10;
+  const whose = allowance.as === 'account' ? 'your account' : 'this network';
+  return {
+    low,
+    notice: {
+      kind: 'allowance-low',
+      level: 'warning',
+      title: 'Docker Hub pulls almost used up',
+      message:
+        `${allowance.remaining} of ${allowance.limit} pulls left for ${whose} in this ${hours}-hour window. ` +
+        'Images already in the cache still pull from it; new ones may be refused until the window moves on.' +
+        (allowance.as === 'anonymous' ? ' A Docker Hub account (Settings) raises the limit.' : ''),
+    },
+  };
 }

@@ -5,11 +5,12 @@ import type { CacheReport } from '../../app/cache/report.js';
 import type { HistorySample } from '../../app/contract/values.js';
 import { useModel } from '../api/model.js';
 import { Callout, EmptyState } from '../components/controls.js';
+import { allowanceTile } from '../lib/allowance.js';
 import { historyGeometry, largestBars } from '../lib/chart.js';
 import { formatBytes, formatDate, formatDay, formatPercent, formatTime, plural } from '../lib/format.js';
 
 export function DiskView({ onNavigate }: { onNavigate: (view: 'prune' | 'settings') => void }) {
-  const { report, history, settings } = useModel();
+  const { report, history, settings, upstream } = useModel();
   const r = report.value;
   if (!r) {
     return (
@@ -53,6 +54,7 @@ export function DiskView({ onNavigate }: { onNavigate: (view: 'prune' | 'setting
           value={r.totals.repositories.toLocaleString('en-US')}
           detail={plural(r.totals.tags, 'tag')}
         />
+        {upstream?.allowance ? <Tile {...allowanceTile(upstream.allowance)} /> : null}
       </section>
       <section className="card" aria-labelledby="largest-title">
         <h3 id="largest-title">Largest repositories</h3>

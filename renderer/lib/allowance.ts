@@ -1,0 +1,16 @@
+// Docker Hub's pull allowance in words for the Disk view's tile: how many pulls are left of how many,
+// whose allowance it is and over which window.
+import type { Allowance } from '../../app/contract/values.js';
+
+export function allowanceTile(a: Allowance): { label: string; value: string; detail: string; title: string } {
+  const hours = Math.round(a.windowSeconds / 360) / 10;
+  const whose = a.as === 'account' ? 'your account' : 'this network';
+  return {
+    label: 'Docker Hub pulls',
+    value: `${a.remaining.toLocaleString('en-US')} of ${a.limit.toLocaleString('en-US')} left`,
+    detail: `${whose}, per ${hours} h`,
+    title:
+      'What Docker Hub still allows before it refuses new pulls (read with a request that does not count). ' +
+      'Pulls the cache serves do not count.',
+  };
+}
