@@ -1,0 +1,63 @@
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../testbed/helpers.js';
+import { hostsToml, OURS, removeHostsEntry, writeHostsEntry } from './hosts-dir.js';
+
+describe('hosts.toml', () => {
+  it('sends pulls of a registry to the mirror first, then to its server', () => {
+    expect(hostsToml({ registry: 'docker.io', mirrorUrl: 'http://localhost:5000/' })).toBe(
+      [
+        OURS,
+        '# Pulls of docker.io try the local mirror first, then https://registry-1.docker.io.',
+        'server = "https://registry-1.docker.io"',
+        '',
+        '[host."http://localhost:5000"]',
+        '  capabilities = ["pull", "resolve"]',
+        '',
+      ].join('\n'),
+    );
+    expect(hostsToml({ registry: 'ghcr.io', mirrorUrl: 'http://127.0.0.1:5001' })).toContain(
+      'server = "https://ghcr.io"',
+    );
+  });
+
+  it('refuses a registry that is not a host name, and a mirror that is not http(s)', () => {
+    for (const registry of ['../etc', 'Docker.io', 'a b', '', 'x/y'])
+      expect(() => hostsToml({ registry, mirrorUrl: 'http://localhost:5000' }), registry).toThrow(
+        /is not a registry host name/,
+      );
+    expect(() => hostsToml({ registry: 'docker.io', mirrorUrl: 'ftp://localhost' })).toThrow(/http or https/);
+  });
+
+  it('writes its own file whole, again as unchanged, and undo removes only it', async () => {
+    const dir = tempDir('drpc-hosts-');
+    const e = { registry: 'docker.io', mirrorUrl: 'http://localhost:5000' };
+    expect(await writeHostsEntry(dir, e)).toMatchObject({ action: 'created' });
+    expect(await writeHostsEntry(dir, e)).toMatchObject({ action: 'unchanged' });
+    expect(await writeHostsEntry(dir, { ...e, mirrorUrl: 'http://localhost:5001' })).toMatchObject({
+      action: 'updated',
+    });
+    expect(readFileSync(join(dir, 'docker.io', 'hosts.toml'), 'utf8')).toContain(
+      '[host."http://localhost:5001"]',
+    );
+    // A certificate the user keeps beside it stays, and so does the directory.
+    writeFileSync(join(dir, 'docker.io', 'ca.crt'), 'cert');
+    expect(await removeHostsEntry(dir, 'docker.io')).toMatchObject({ action: 'removed' });
+    expect(readFileSync(join(dir, 'docker.io', 'ca.crt'), 'utf8')).toBe('cert');
+    expect(existsSync(join(dir, 'docker.io', 'hosts.toml'))).toBe(false);
+    expect(await removeHostsEntry(dir, 'docker.io')).toMatchObject({ action: 'absent' });
+  });
+
+  it('never overwrites nor removes a hosts.toml it did not write, and changes nothing', async () => {
+    const dir = tempDir('drpc-hosts-');
+    mkdirSync(join(dir, 'docker.io'));
+    const theirs = 'server = "https://registry-1.docker.io"\n# mine\n';
+    writeFileSync(join(dir, 'docker.io', 'hosts.toml'), theirs);
+    await expect(
+      writeHostsEntry(dir, { registry: 'docker.io', mirrorUrl: 'http://localhost:5000' }),
+    ).rejects.toThrow(/was not written by drpc: add the mirror to it by hand/);
+    await expect(removeHostsEntry(dir, 'docker.io')).rejects.toThrow(/was not written by drpc/);
+    expect(readFileSync(join(dir, 'docker.io', 'hosts.toml'), 'utf8')).toBe(theirs);
+  });
+});

@@ -1,0 +1,77 @@
+// containerd's way to a mirror: a hosts directory (`config_path`, e.g. /etc/containerd/certs.d, or
+// `ctr --hosts-dir`, nerdctl's and Docker Engine 28+'s containerd image store's certs.d) holding one
+// `<registry>/hosts.toml` per registry. Pulls of that registry try each [host] first and fall back to
+// `server`. https://github.com/containerd/containerd/blob/main/docs/hosts.md
+//
+// The file is ours outright: written whole, with a first line that says so; one we did not write is
+// never overwritten or removed (the user's, or another tool's), and undo removes only ours.
+import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { configureError } from '../errors.js';
+
+export const OURS = '# Written by docker-registry-proxy-cache (drpc). drpc removes it on undo.';
+
+/** Where pulls of a registry go when no mirror answers. */
+const SERVERS: Record<string, string> = { 'docker.io': 'https://registry-1.docker.io' };
+
+export interface HostsEntry {
+  /** the registry as images name it: docker.io, ghcr.io, quay.io … */
+  registry: string;
+  /** the mirror for it, e.g. http://localhost:5000 */
+  mirrorUrl: string;
+}
+
+/** The hosts.toml text for one registry and its mirror. */
+export function hostsToml(e: HostsEntry): string {
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d+)?$/.test(e.registry))
+    throw configureError('BAD_NAME', `"${e.registry}" is not a registry host name`);
+  const mirror = new URL(e.mirrorUrl);
+  if (mirror.protocol !== 'http:' && mirror.protocol !== 'https:')
+    throw configureError('BAD_NAME', `the mirror must be an http or https URL (got "${e.mirrorUrl}")`);
+  const server = SERVERS[e.registry] ?? `https://${e.registry}`;
+  const host = `${mirror.protocol}//${mirror.host}`;
+  return [
+    OURS,
+    `# Pulls of ${e.registry} try the local mirror first, then ${server}.`,
+    `server = ${JSON.stringify(server)}`,
+    '',
+    `[host.${JSON.stringify(host)}]`,
+    '  capabilities = ["pull", "resolve"]',
+    '',
+  ].join('\n');
+}
+
+export interface HostsChange {
+  file: string;
+  action: 'created' | 'updated' | 'unchanged' | 'removed' | 'absent';
+}
+
+/** Writes `<dir>/<registry>/hosts.toml` (atomically); refuses a file there that is not ours. */
+export async function writeHostsEntry(dir: string, e: HostsEntry): Promise<HostsChange> {
+  const text = hostsToml(e);
+  const file = join(dir, e.registry, 'hosts.toml');
+  const before = await readFile(file, 'utf8').catch(() => undefined);
+  if (before !== undefined && !before.startsWith(OURS))
+    throw configureError(
+      'INVALID_CONFIG',
+      `${file} exists and was not written by drpc: add the mirror to it by hand, or move it away and run this again`,
+    );
+  if (before === text) return { file, action: 'unchanged' };
+  await mkdir(join(dir, e.registry), { recursive: true });
+  const tmp = `${file}.drpc-${process.pid}`;
+  await writeFile(tmp, text, { mode: 0o644 });
+  await rename(tmp, file);
+  return { file, action: before === undefined ? 'created' : 'updated' };
+}
+
+/** Removes our `<dir>/<registry>/hosts.toml` (and the directory if it is then empty); leaves others'. */
+export async function removeHostsEntry(dir: string, registry: string): Promise<HostsChange> {
+  const file = join(dir, registry, 'hosts.toml');
+  const before = await readFile(file, 'utf8').catch(() => undefined);
+  if (before === undefined) return { file, action: 'absent' };
+  if (!before.startsWith(OURS))
+    throw configureError('INVALID_CONFIG', `${file} was not written by drpc: it is left as it is`);
+  await rm(file);
+  await rmdir(join(dir, registry)).catch(() => {}); // not empty: the user's certificates stay
+  return { file, action: 'removed' };
+}
