@@ -186,6 +186,7 @@ export const noticeSchema = z.object({
     'login-item-approval',
     'operation-failed',
     'allowance-low',
+    'settings-applied',
   ]),
   level: z.enum(['info', 'warning', 'error']),
   title: z.string(),

@@ -95,4 +95,45 @@ describe('Notices', () => {
       /^3 of 100 pulls left for your account in this 6-hour window\. [^]*moves on\.$/,
     );
   });
+
+  it('says so when the app applied saved settings by itself (a mode switch recreated the container), not when the user did', () => {
+    const { notices, shown, sent } = setup();
+    const container = (configCurrent: boolean, hostPort: number) => ({
+      id: 'c',
+      name: 'drpc-mirror',
+      image: 'registry:2',
+      running: true,
+      restartCount: 0,
+      exitCode: 0,
+      startedAt: '',
+      configCurrent,
+      hostPort,
+    });
+    const pending = statusIn('running', {
+      mirrorUrl: 'http://localhost:5001',
+      container: container(false, 5000),
+    });
+    const applied = statusIn('running', {
+      mirrorUrl: 'http://localhost:5001',
+      mode: 'offline',
+      container: container(true, 5001),
+    });
+    // The user's own Apply: nothing to tell.
+    notices.observeStatus(pending, false);
+    notices.observeStatus(applied, true);
+    expect(sent).toEqual([]);
+    // The keeper's recreation with the saved settings: told once, in the UI only (info).
+    notices.observeStatus(pending, false);
+    notices.observeStatus(applied, false);
+    notices.observeStatus(applied, false);
+    expect(sent.map((n) => [n.kind, n.level, n.message])).toEqual([
+      [
+        'settings-applied',
+        'info',
+        'The mirror was recreated (to serve offline) with the settings as saved, and serves at http://localhost:5001. ' +
+          'It no longer answers on port 5000: engines that list that address need configuring again.',
+      ],
+    ]);
+    expect(shown).toEqual([]);
+  });
 });

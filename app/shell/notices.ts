@@ -28,6 +28,29 @@ export function statusNotices(
       message: 'Start Docker. The mirror comes back when Docker does; what is cached stays on disk.',
     });
   }
+  // Saved settings the app applied by itself: the keeper recreated the container (to switch between
+  // proxy and offline, or to bring it back) from the settings as saved. The address may have moved.
+  if (
+    !ctx.userInitiated &&
+    prev?.container &&
+    !prev.container.configCurrent &&
+    next.container?.configCurrent &&
+    UP.includes(next.state)
+  ) {
+    const was = prev.container.hostPort;
+    const now = next.container.hostPort;
+    out.push({
+      kind: 'settings-applied',
+      level: 'info',
+      title: 'Saved settings now in effect',
+      message:
+        `The mirror was recreated${next.mode ? ` (${next.mode === 'offline' ? 'to serve offline' : 'to proxy again'})` : ''} ` +
+        `with the settings as saved, and serves at ${next.mirrorUrl}.` +
+        (was && now && was !== now
+          ? ` It no longer answers on port ${was}: engines that list that address need configuring again.`
+          : ''),
+    });
+  }
   if (prev && UP.includes(prev.state) && DOWN.includes(next.state) && !ctx.userInitiated) {
     out.push({
       kind: 'mirror-stopped',
