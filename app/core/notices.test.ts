@@ -98,8 +98,8 @@ describe('Notices', () => {
 
   it('says so when the app applied saved settings by itself (a mode switch recreated the container), not when the user did', () => {
     const { notices, shown, sent } = setup();
-    const container = (configCurrent: boolean, hostPort: number) => ({
-      id: 'c',
+    const container = (configCurrent: boolean, hostPort: number, id = hostPort === 5000 ? 'old' : 'new') => ({
+      id,
       name: 'drpc-mirror',
       image: 'registry:2',
       running: true,
@@ -118,6 +118,10 @@ describe('Notices', () => {
       mode: 'offline',
       container: container(true, 5001),
     });
+    // Settings saved back to what runs: current again, nothing was applied.
+    notices.observeStatus(pending, false);
+    notices.observeStatus(statusIn('running', { container: container(true, 5000) }), false);
+    expect(sent).toEqual([]);
     // The user's own Apply: nothing to tell.
     notices.observeStatus(pending, false);
     notices.observeStatus(applied, true);

@@ -35,6 +35,8 @@ export function statusNotices(
     prev?.container &&
     !prev.container.configCurrent &&
     next.container?.configCurrent &&
+    // recreated: settings saved back to what runs also make it current, with nothing applied
+    next.container.id !== prev.container.id &&
     UP.includes(next.state)
   ) {
     const was = prev.container.hostPort;
