@@ -10,7 +10,7 @@ import type { Result } from '../contract/envelope.js';
 import type { EventPayload } from '../contract/events.js';
 import type { CallName, EventName } from '../contract/names.js';
 import type { Allowance, CredentialsState, LoginItemState, Notice } from '../contract/values.js';
-import { readAllowance } from '../mirror/allowance.js';
+import { isDockerHub, readAllowance } from '../mirror/allowance.js';
 import { DockerMachine } from '../configure/machine/cli.js';
 import type { DetectOptions } from '../configure/engines/detect.js';
 import { EngineUndoStore } from '../configure/undo-store.js';
@@ -157,7 +157,11 @@ export async function composeCore(a: CoreAdapters) {
     a.readAllowance ??
     (a.probeUpstream
       ? undefined
-      : async (url: string) => readAllowance(url, { credentials: await a.vault.reveal().catch(() => null) }));
+      : async (url: string) =>
+          // Only Docker Hub has an allowance to read: another upstream is never sent these requests.
+          isDockerHub(url)
+            ? readAllowance(url, { credentials: await a.vault.reveal().catch(() => null) })
+            : undefined);
   const upstream = new UpstreamWatch({
     url: () => settings.current.mirror.upstreamUrl,
     ...(a.probeUpstream ? { probe: a.probeUpstream } : {}),

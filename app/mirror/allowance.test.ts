@@ -4,7 +4,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALLOWANCE_REPOSITORY, bearerChallenge, parseAllowance, readAllowance } from './allowance.js';
+import {
+  ALLOWANCE_REPOSITORY,
+  bearerChallenge,
+  isDockerHub,
+  parseAllowance,
+  readAllowance,
+} from './allowance.js';
 
 interface Seen {
   method: string;
@@ -156,5 +162,13 @@ describe('parsing', () => {
     expect(bearerChallenge('Basic realm="x"')).toBeUndefined();
     expect(bearerChallenge('Bearer service="x"')).toBeUndefined();
     expect(bearerChallenge(null)).toBeUndefined();
+  });
+
+  it('knows Docker Hub by its URL (the app reads no allowance from any other upstream)', () => {
+    expect(isDockerHub('https://registry-1.docker.io')).toBe(true);
+    expect(isDockerHub('https://index.docker.io/v1/')).toBe(true);
+    expect(isDockerHub('https://mirror.corp.example')).toBe(false);
+    expect(isDockerHub('http://drpc-tb-upstream:5000')).toBe(false);
+    expect(isDockerHub('not a url')).toBe(false);
   });
 });

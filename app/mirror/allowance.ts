@@ -16,6 +16,17 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.manifest.v1+json',
 ].join(', ');
 
+/** Docker Hub's registry, by the names its URL goes by. */
+export function isDockerHub(url: string): boolean {
+  try {
+    return ['registry-1.docker.io', 'index.docker.io', 'registry.hub.docker.com', 'docker.io'].includes(
+      new URL(url).hostname,
+    );
+  } catch {
+    return false;
+  }
+}
+
 export interface AllowanceOptions {
   credentials?: UpstreamCredentials | null;
   timeoutMs?: number;
