@@ -11,9 +11,11 @@ export ROOT
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 
 # Runs "$@" (its output on stderr) with a line every 10 s (DRPC_ENV_PROGRESS_SECONDS): how long it has
-# run, and $measure's count.
+# run, and $measure's count. A download can stall without failing (npm once sat 24 minutes at 148 of
+# 190 MB): when $measure has not moved for DRPC_ENV_STALL_SECONDS (180), the command is stopped and
+# this returns 124, for env_tries to run it again.
 env_with_progress() {
-  local label=$1 measure=$2 started=$SECONDS pid waited
+  local label=$1 measure=$2 started=$SECONDS pid waited last='' now same_since=$SECONDS
   shift 2
   "$@" >&2 &
   pid=$!
@@ -25,10 +27,32 @@ env_with_progress() {
       kill -0 "$pid" 2>/dev/null || break
     done
     if kill -0 "$pid" 2>/dev/null; then
-      echo "env:   … $label: $((SECONDS - started)) s, $($measure)" >&2
+      now=$($measure)
+      if [ "$now" != "$last" ]; then
+        last=$now
+        same_since=$SECONDS
+      elif [ $((SECONDS - same_since)) -ge "${DRPC_ENV_STALL_SECONDS:-180}" ]; then
+        echo "env:   … $label: no progress for $((SECONDS - same_since)) s ($now): stopped" >&2
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+        return 124
+      fi
+      echo "env:   … $label: $((SECONDS - started)) s, $now" >&2
     fi
   done
   wait "$pid"
+}
+
+# Runs "$@" up to three times while it stalls (status 124); any other failure ends it at once.
+env_tries() {
+  local try=1 status
+  while :; do
+    status=0
+    "$@" || status=$?
+    if [ "$status" != 124 ] || [ "$try" -ge 3 ]; then return "$status"; fi
+    try=$((try + 1))
+    echo "env:   … trying again ($try of 3)" >&2
+  done
 }
 
 # Plain variables, no arrays: macOS's bash 3.2 calls an empty array unbound under `set -u`.
@@ -62,7 +86,7 @@ if [ -n "${tools:-}" ]; then
     env_step_line "installing Node 22 ($pkg@22, about 190 MB) into .tools/ (node $(node --version 2>/dev/null || echo missing) is older than 22) …"
     mkdir -p "$tools"
     env_node_size() { echo "$(du -sm "$tools" 2>/dev/null | cut -f1) MB of about 190 MB in .tools/"; }
-    env_with_progress "installing Node 22" env_node_size \
+    env_tries env_with_progress "installing Node 22" env_node_size \
       npm install --silent --no-save --no-audit --no-fund --prefix "$tools" "$pkg@22" ||
       { echo "env: installing Node 22 failed (is the npm registry reachable?)" >&2; exit 1; }
   fi
@@ -81,13 +105,13 @@ if [ "$env_need_deps" = 1 ]; then
   }
   # vite is pinned to 8.3.x: 8.4 lists an optional package the registry does not serve, and npm ci
   # then refuses the lock file.
-  (cd "$ROOT" && env_with_progress "npm ci" env_installed npm ci --no-audit --no-fund --loglevel=error) ||
+  (cd "$ROOT" && env_tries env_with_progress "npm ci" env_installed npm ci --no-audit --no-fund --loglevel=error) ||
     { echo "env: npm ci failed" >&2; exit 1; }
   touch "$stamp"
 fi
 if [ "$env_total" -gt 0 ]; then
   echo "env: done in $((SECONDS - env_started)) s" >&2
 fi
-unset -f env_with_progress env_step_line env_node_size env_installed 2>/dev/null || true
+unset -f env_with_progress env_tries env_step_line env_node_size env_installed 2>/dev/null || true
 unset env_started env_need_node env_need_deps env_total env_step env_packages
 export PATH="$ROOT/node_modules/.bin:$PATH"

@@ -1,7 +1,8 @@
 // The first `npm start` on a fresh clone: scripts/env.sh says which step it is on and how far it is,
 // on stderr only. npm and an old node are stood in for by two small scripts on PATH (no download):
 // `npm install --prefix DIR PKG@22` puts PKG's bin/node there, `npm ci` installs the lock file's
-// packages into node_modules/ (one at once, the rest when the test has seen the progress line).
+// packages into node_modules/ (one at once, the rest when the test has seen the progress line); the
+// stand-in install can stall, as a real download did.
 import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +35,10 @@ function fakeClone() {
     `#!/bin/sh
 case "$1" in
 install)
+  # A download that stalls: as many times as the number in $STALLS says (nothing grows meanwhile).
+  if [ -n "$STALLS" ] && [ "$(cat "$STALLS")" -gt 0 ]; then
+    echo $(($(cat "$STALLS") - 1)) > "$STALLS"; exec sleep 600
+  fi
   while [ "$1" != "--prefix" ]; do shift; done
   prefix=$2; for last in "$@"; do :; done; pkg=\${last%@22}
   mkdir -p "$prefix/node_modules/$pkg/bin"
@@ -82,5 +87,27 @@ describe('first npm start', () => {
 
     const again = await sourceEnv(root, env);
     expect(again).toEqual({ code: 0, out: 'ready\n', err: '' });
+  });
+
+  it('stops a download that makes no progress and tries again, up to three times', async () => {
+    const { root, env, go } = fakeClone();
+    writeFileSync(go, ''); // npm ci goes straight through
+    const stalls = join(root, 'stalls');
+    writeFileSync(stalls, '1');
+    const quick = { ...env, STALLS: stalls, DRPC_ENV_STALL_SECONDS: '2' };
+    const once = await sourceEnv(root, quick);
+    expect(once.code, once.err).toBe(0);
+    expect(once.err).toMatch(/^env: {3}… installing Node 22: no progress for \d+ s \(.*\): stopped$/m);
+    expect(once.err).toMatch(/^env: {3}… trying again \(2 of 3\)$/m);
+    expect(once.out).toBe('ready\n');
+
+    const { root: root2, env: env2, go: go2 } = fakeClone();
+    writeFileSync(go2, '');
+    writeFileSync(stalls, '5');
+    const always = await sourceEnv(root2, { ...env2, STALLS: stalls, DRPC_ENV_STALL_SECONDS: '2' });
+    expect(always.code).toBe(1);
+    expect(always.err.match(/: stopped$/gm)).toHaveLength(3);
+    expect(always.err).toMatch(/env: installing Node 22 failed \(is the npm registry reachable\?\)/);
+    expect(always.out).toBe('');
   });
 });
