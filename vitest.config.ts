@@ -31,6 +31,8 @@ const shared = {
   // engine-free files took 152 s instead of 305 s under load.
   pool: 'threads' as const,
   maxWorkers: 1,
+  // Each file gets a fresh worker: no module, mock or global state is shared between them.
+  isolate: true,
 };
 
 export default defineConfig({
@@ -48,8 +50,6 @@ export default defineConfig({
           name: 'engine',
           include: engineFiles,
           globalSetup: ['testbed/global-setup.ts'],
-          // Each file gets a fresh worker: no module, mock or global state is shared between them.
-          isolate: true,
         },
       },
       {
@@ -58,7 +58,6 @@ export default defineConfig({
           name: 'unit',
           include,
           exclude: ['**/node_modules/**', ...engineFiles],
-          isolate: true,
         },
       },
     ],

@@ -113,15 +113,22 @@ export function allowanceLow(a: Allowance): boolean {
   return a.remaining <= Math.min(10, Math.ceil(a.limit / 10));
 }
 
+/** Whose allowance it is and its window in hours, as the notice and the Disk view say them. */
+export function allowanceTerms(a: Allowance): { whose: string; hours: number } {
+  return {
+    whose: a.as === 'account' ? 'your account' : 'this network',
+    hours: Math.round(a.windowSeconds / 360) / 10,
+  };
+}
+
 /** Docker Hub's allowance running out is told once per crossing: again only after it recovered. */
 export function allowanceNotice(
-  allowance: Allowance | undefined,
+  allowance: Allowance,
   wasLow: boolean,
 ): { low: boolean; notice?: NoticeDraft } {
-  const low = !!allowance && allowanceLow(allowance);
-  if (!allowance || !low || wasLow) return { low };
-  const hours = Math.round(allowance.windowSeconds / 360) / 10;
-  const whose = allowance.as === 'account' ? 'your account' : 'this network';
+  const low = allowanceLow(allowance);
+  if (!low || wasLow) return { low };
+  const { whose, hours } = allowanceTerms(allowance);
   return {
     low,
     notice: {

@@ -1,10 +1,10 @@
 // Docker Hub's pull allowance in words for the Disk view's tile: how many pulls are left of how many,
 // whose allowance it is and over which window.
 import type { Allowance } from '../../app/contract/values.js';
+import { allowanceTerms } from '../../app/shell/notices.js';
 
 export function allowanceTile(a: Allowance): { label: string; value: string; detail: string; title: string } {
-  const hours = Math.round(a.windowSeconds / 360) / 10;
-  const whose = a.as === 'account' ? 'your account' : 'this network';
+  const { whose, hours } = allowanceTerms(a);
   return {
     label: 'Docker Hub pulls',
     value: `${a.remaining.toLocaleString('en-US')} of ${a.limit.toLocaleString('en-US')} left`,

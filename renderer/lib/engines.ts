@@ -50,11 +50,8 @@ function notUsingReason(e: Pick<EngineReport, 'engineMirrors' | 'mirrorUrl'>): s
   if (e.engineMirrors.length === 0) return 'Its settings list no mirror: pulls go straight to Docker Hub.';
   const ours = new URL(e.mirrorUrl);
   const old = e.engineMirrors.find((m) => {
-    try {
-      return new URL(m).hostname === ours.hostname && new URL(m).port !== ours.port;
-    } catch {
-      return false;
-    }
+    const theirs = URL.parse(m);
+    return theirs?.hostname === ours.hostname && theirs.port !== ours.port;
   });
   return old
     ? `It lists ${old}, not the mirror's address now (${e.mirrorUrl}): configure it again.`
