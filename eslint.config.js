@@ -33,6 +33,12 @@ export default tseslint.config(
           selector: "Property[key.name='shell'][value.value=true]",
           message: 'Never run child processes through a shell.',
         },
+        {
+          // Its 1 s default deadline fails on a loaded machine.
+          selector:
+            "CallExpression[callee.object.name='vi'][callee.property.name='waitFor'][arguments.length<2]",
+          message: 'Use eventually() from testbed/eventually.ts (vi.waitFor gives up after 1 s by default).',
+        },
       ],
     },
   },

@@ -1,5 +1,6 @@
 import { globSync, readFileSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+import { WAIT_MS } from './testbed/deadline.js';
 
 const include = [
   'app/**/*.test.ts',
@@ -27,6 +28,8 @@ const shared = {
   // Generous: at a load average of 15, a test that restarts the engine took more than a minute.
   testTimeout: 180_000,
   hookTimeout: 180_000,
+  // expect.poll's 1 s default is missed on a loaded machine (testbed/deadline.ts).
+  expect: { poll: { timeout: WAIT_MS, interval: 50 } },
   // A worker thread starts much faster than the default child process: on the 2-core machine, 65
   // engine-free files took 152 s instead of 305 s under load.
   pool: 'threads' as const,

@@ -9,6 +9,7 @@ import type { MirrorSettings, UpstreamCredentials } from '../app/mirror/settings
 import type { MirrorStatus } from '../app/mirror/status.js';
 import type { EngineHandle } from './mirror-service.js';
 import { statusIn } from './testing/status.js';
+import { eventually } from '../testbed/eventually.js';
 
 vi.hoisted(() => {
   // See settings-store.test.ts: lets electron-store load under plain Node.
@@ -100,7 +101,7 @@ describe('startApp', () => {
   it('shows the mirror state in the tray and updates it on each status event', async () => {
     const { engine } = await start();
     const tray = fake.Tray.all[0];
-    await vi.waitFor(() => expect(tray?.title).toBe('Stopped'));
+    await eventually(() => expect(tray?.title).toBe('Stopped'));
     for (const [state, icon, title] of [
       ['running', 'tray-runningTemplate', 'Running'],
       ['engine-unreachable', 'tray-offlineTemplate', 'Offline'],
@@ -149,7 +150,7 @@ describe('startApp', () => {
     expect(await call('settings.update', { mirror: { port: 5001 } })).toMatchObject({ ok: true });
     expect(JSON.parse(readFileSync(join(home, 'settings.json'), 'utf8')).mirror.port).toBe(5001);
     expect(ourContents().sent.map((s) => s.channel)).toContain('drpc:event:settings.changed');
-    await vi.waitFor(() => expect(engine.builds.at(-1)?.[0].port).toBe(5001));
+    await eventually(() => expect(engine.builds.at(-1)?.[0].port).toBe(5001));
   });
 
   it('keeps upstream credentials out of the settings file, the log and every reply', async () => {
@@ -214,7 +215,7 @@ describe('startApp', () => {
     const second = await start();
     await call('settings.update', { app: { quitStopsMirror: true } });
     fake.app.quit();
-    await vi.waitFor(() => expect(fake.app.exited).toBe(true));
+    await eventually(() => expect(fake.app.exited).toBe(true));
     expect(second.engine.mirror.down).toHaveBeenCalledOnce();
   });
 
@@ -223,8 +224,8 @@ describe('startApp', () => {
     const menuItem = () => shell?.tray.menu().items.find((i) => i.label === 'Open at Login');
     expect(menuItem()?.checked).toBe(false);
     menuItem()?.click?.();
-    await vi.waitFor(() => expect(fake.app.loginItem.openAtLogin).toBe(true));
-    await vi.waitFor(() => expect(menuItem()?.checked).toBe(true));
+    await eventually(() => expect(fake.app.loginItem.openAtLogin).toBe(true));
+    await eventually(() => expect(menuItem()?.checked).toBe(true));
     expect(await call('settings.get')).toMatchObject({ value: { app: { startAtLogin: true } } });
     expect(await call('app.loginItem.get')).toMatchObject({
       value: { openAtLogin: true, status: 'enabled' },
@@ -235,12 +236,12 @@ describe('startApp', () => {
     const { engine } = await start();
     const before = engine.monitor.refreshes;
     fake.powerMonitor.emit('resume');
-    await vi.waitFor(() => expect(engine.monitor.refreshes).toBe(before + 1));
+    await eventually(() => expect(engine.monitor.refreshes).toBe(before + 1));
   });
 
   it('starts a stopped mirror at launch only when asked to, and never restarts a running one', async () => {
     const a = await start();
-    await vi.waitFor(() => expect(a.engine.monitor.refreshes).toBeGreaterThan(0));
+    await eventually(() => expect(a.engine.monitor.refreshes).toBeGreaterThan(0));
     expect(a.engine.mirror.up).not.toHaveBeenCalled();
     await call('settings.update', { app: { startMirrorOnLaunch: true } });
 
@@ -248,14 +249,14 @@ describe('startApp', () => {
     await a.shell?.core.dispose();
     fake.resetFakeElectron();
     const b = await start();
-    await vi.waitFor(() => expect(b.engine.mirror.up).toHaveBeenCalledOnce());
+    await eventually(() => expect(b.engine.mirror.up).toHaveBeenCalledOnce());
 
     await b.shell?.core.dispose();
     fake.resetFakeElectron();
     const running = new Engine();
     running.monitor.next = statusIn('running');
     await start({}, running);
-    await vi.waitFor(() => expect(running.monitor.refreshes).toBeGreaterThan(0));
+    await eventually(() => expect(running.monitor.refreshes).toBeGreaterThan(0));
     expect(running.mirror.up).not.toHaveBeenCalled();
   });
 

@@ -11,6 +11,7 @@ import {
   type LoginItemPort,
 } from './lifecycle.js';
 import { silentLogger } from './log.js';
+import { eventually } from '../testbed/eventually.js';
 
 class FakeLoginItems implements LoginItemPort {
   settings: Pick<LoginItemSettings, 'openAtLogin' | 'status'> = {
@@ -118,7 +119,7 @@ describe('QuitController', () => {
     quit.quit();
     expect(app.exited).toBe(false);
     expect(stopMirror).toHaveBeenCalledOnce();
-    await vi.waitFor(() => expect(app.exited).toBe(true));
+    await eventually(() => expect(app.exited).toBe(true));
   });
 
   it('lets the caller override the setting either way', async () => {
@@ -129,7 +130,7 @@ describe('QuitController', () => {
     const b = setup(false);
     b.quit.quit(true);
     expect(b.stopMirror).toHaveBeenCalledOnce();
-    await vi.waitFor(() => expect(b.app.exited).toBe(true));
+    await eventually(() => expect(b.app.exited).toBe(true));
   });
 
   it('quits anyway when stopping fails or hangs', async () => {
@@ -138,7 +139,7 @@ describe('QuitController', () => {
       vi.fn(async () => Promise.reject(new Error('engine gone'))),
     );
     failing.quit.quit();
-    await vi.waitFor(() => expect(failing.app.exited).toBe(true));
+    await eventually(() => expect(failing.app.exited).toBe(true));
     const hanging = setup(
       true,
       vi.fn(() => new Promise<{ stopped: boolean }>(() => {})),
@@ -146,7 +147,7 @@ describe('QuitController', () => {
     hanging.quit.quit();
     hanging.app.quit(); // a second Cmd-Q while stopping waits too
     expect(hanging.app.exited).toBe(false);
-    await vi.waitFor(() => expect(hanging.app.exited).toBe(true));
+    await eventually(() => expect(hanging.app.exited).toBe(true));
   });
 });
 

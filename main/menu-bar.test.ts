@@ -11,6 +11,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MirrorStatus } from '../app/mirror/status.js';
 import type { EngineHandle } from './mirror-service.js';
 import { statusIn } from './testing/status.js';
+import { eventually } from '../testbed/eventually.js';
 
 vi.hoisted(() => {
   // See settings-store.test.ts: lets electron-store load under plain Node.
@@ -89,7 +90,7 @@ describe('the app in the menu bar', () => {
       .menu()
       .items.find((i) => i.label?.startsWith('Quit'))
       ?.click?.();
-    await vi.waitFor(() => expect(fake.app.exited).toBe(true));
+    await eventually(() => expect(fake.app.exited).toBe(true));
     expect(popover.isDestroyed()).toBe(true);
   });
 

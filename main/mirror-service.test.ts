@@ -18,6 +18,7 @@ import {
   type MonitorPort,
 } from './mirror-service.js';
 import { statusIn } from './testing/status.js';
+import { eventually } from '../testbed/eventually.js';
 
 class FakeMonitor extends EventEmitter<{ status: [MirrorStatus] }> implements MonitorPort {
   started = false;
@@ -154,7 +155,7 @@ describe('MirrorService', () => {
     const { service, handles, operations, progress } = setup();
     await service.configure(settings);
     const up = service.up();
-    await vi.waitFor(() => expect(handles[0]?.mirror.up).toHaveBeenCalled());
+    await eventually(() => expect(handles[0]?.mirror.up).toHaveBeenCalled());
     await expect(service.down()).rejects.toMatchObject({ code: 'BUSY' });
     handles[0]?.release();
     expect(await up).toMatchObject({ action: 'created' });
@@ -246,7 +247,7 @@ describe('MirrorService with a keeper', () => {
     await service.down();
     expect(inside).toBe(true);
     const up = service.up();
-    await vi.waitFor(() => expect(handles[0]?.mirror.up).toHaveBeenCalled());
+    await eventually(() => expect(handles[0]?.mirror.up).toHaveBeenCalled());
     expect(keeper.inSection).toBe(true);
     handles[0]?.release();
     await up;
@@ -263,7 +264,7 @@ describe('MirrorService with a keeper', () => {
     await service.configure(settings);
     const keeper = keepers[0]!;
     const up = service.up();
-    await vi.waitFor(() => expect(handles[0]?.mirror.up).toHaveBeenCalled());
+    await eventually(() => expect(handles[0]?.mirror.up).toHaveBeenCalled());
     keeper.emit('recovered', { action: 'started', from: 'stopped', ms: 1545 });
     handles[0]?.release();
     await up;

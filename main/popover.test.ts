@@ -9,6 +9,7 @@ import {
   rendererLoader,
 } from './popover.js';
 import { BrowserWindow } from './testing/fake-electron.js';
+import { eventually } from '../testbed/eventually.js';
 
 const screen = {
   getAllDisplays: () => [
@@ -187,7 +188,7 @@ describe('Dashboard', () => {
     const { d, created, focusApp } = dashboard();
     d.open();
     expect(created[0]?.visible).toBe(false);
-    await vi.waitFor(() => expect(created[0]?.visible).toBe(true));
+    await eventually(() => expect(created[0]?.visible).toBe(true));
     expect(focusApp).toHaveBeenCalled();
     d.open();
     expect(created).toHaveLength(1);
@@ -196,12 +197,12 @@ describe('Dashboard', () => {
   it('opens a section by its hash, in the existing window too', async () => {
     const { d, created } = dashboard();
     d.open('configure');
-    await vi.waitFor(() =>
+    await eventually(() =>
       expect(created[0]?.webContents.getURL()).toBe('file:///app/out/renderer/index.html#configure'),
     );
     d.open();
     d.open('logs');
-    await vi.waitFor(() => expect(created[0]?.webContents.getURL()).toMatch(/#logs$/));
+    await eventually(() => expect(created[0]?.webContents.getURL()).toMatch(/#logs$/));
   });
 
   it('opens a new window after the dashboard was closed', () => {

@@ -1,5 +1,6 @@
 // For component tests: an API that answers from a table (what main would answer), records the calls,
 // and emits events on demand; and the providers every view needs.
+import { configure } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import type { CallArgs, DrpcApi } from '../app/contract/api.js';
 import type { CallOutput } from '../app/contract/calls.js';
@@ -9,6 +10,10 @@ import type { CallName, EventName } from '../app/contract/names.js';
 import type { CacheReport, CacheRepository } from '../app/cache/report.js';
 import { ApiProvider } from './api/context.js';
 import { ModelProvider } from './api/model.js';
+import { WAIT_MS } from '../testbed/deadline.js';
+
+// findBy* and waitFor give up after 1 s by default: too soon on a loaded machine (testbed/deadline.ts).
+configure({ asyncUtilTimeout: WAIT_MS });
 
 type Answer<N extends CallName> =
   | CallOutput<N>

@@ -13,6 +13,7 @@ import { AppError } from '../util/errors.js';
 import { CacheRuntime } from './cache-runtime.js';
 import { CacheHistory } from './history.js';
 import type { EngineHandle } from './mirror-service.js';
+import { eventually } from '../../testbed/eventually.js';
 
 function plan(id: string): PrunePlan {
   return {
@@ -205,7 +206,7 @@ describe('CacheRuntime', () => {
   it('announces pulls once they are quiet, and once more when the storage has settled', async () => {
     const { runtime, cache, mirror, changes } = setup();
     mirror.emit('engine', { cache } as unknown as EngineHandle);
-    await vi.waitFor(() => expect(cache.tracker.onChange).toHaveBeenCalled());
+    await eventually(() => expect(cache.tracker.onChange).toHaveBeenCalled());
     const onPull = vi.mocked(cache.tracker.onChange).mock.calls[0]![0] as () => void;
     vi.useFakeTimers();
     try {
@@ -229,7 +230,7 @@ describe('CacheRuntime', () => {
   it('follows the pull log of each new engine handle, loading the saved records first', async () => {
     const { runtime, cache, mirror } = setup();
     mirror.emit('engine', { cache } as unknown as EngineHandle);
-    await vi.waitFor(() => expect(cache.tracker.start).toHaveBeenCalled());
+    await eventually(() => expect(cache.tracker.start).toHaveBeenCalled());
     expect(vi.mocked(cache.tracker.load).mock.invocationCallOrder[0]).toBeLessThan(
       vi.mocked(cache.tracker.start).mock.invocationCallOrder[0]!,
     );
