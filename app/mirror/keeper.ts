@@ -328,6 +328,8 @@ export class MirrorKeeper extends EventEmitter<KeeperEvents> {
   }
 
   private publish(s: MirrorStatus): void {
+    // Stopped (a new keeper may serve the same listeners): a switch finishing late tells nobody.
+    if (!this.started) return;
     this.lastEmitted = s;
     this.emit('status', s);
   }

@@ -17,6 +17,8 @@ export class StatusMonitor extends EventEmitter<MonitorEvents> {
   private timer?: NodeJS.Timeout;
   private last?: MirrorStatus;
   private checking?: Promise<MirrorStatus>;
+  /** Stopped: a check still in flight (or started by an event that was on its way) tells nobody. */
+  private stopped = false;
   private again = false;
 
   constructor(
@@ -34,6 +36,7 @@ export class StatusMonitor extends EventEmitter<MonitorEvents> {
   }
 
   start(): void {
+    this.stopped = false;
     this.watcher = watchContainerEvents(this.docker, {
       labels: [`${MIRROR_LABEL}=true`],
       onEvent: () => void this.refresh().catch(() => {}),
@@ -47,6 +50,7 @@ export class StatusMonitor extends EventEmitter<MonitorEvents> {
   }
 
   stop(): void {
+    this.stopped = true;
     this.watcher?.stop();
     if (this.timer) clearInterval(this.timer);
   }
@@ -63,7 +67,7 @@ export class StatusMonitor extends EventEmitter<MonitorEvents> {
         this.again = false;
         status = await this.mirror.status(this.last?.container?.restartCount);
       } while (this.again);
-      if (!this.last || significant(this.last, status)) this.emit('status', status);
+      if (!this.stopped && (!this.last || significant(this.last, status))) this.emit('status', status);
       this.last = status;
       return status;
     })();
