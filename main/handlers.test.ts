@@ -43,6 +43,7 @@ function cacheRuntime() {
         orphanBytes: 0,
         gc: { marked: 1, eligibleBlobs: 1, eligibleManifests: 0, ms: 1 },
         downtimeMs: 5,
+        collector: { kind: 'sweep' as const },
       };
     }),
     summary: vi.fn(async () => ({ blobBytes: 90, repositories: [] })),

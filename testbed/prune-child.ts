@@ -1,5 +1,5 @@
 // Runs one prune in a process of its own, so a test can let it die at a chosen step (SIGKILL).
-// argv[2]: JSON { dockerHost, settings, items, crashAfter }
+// argv[2]: JSON { dockerHost, settings, items, crashAfter, collector? }
 import Docker from 'dockerode';
 import { executePrune } from '../app/cache/prune/execute.js';
 import { planPrune } from '../app/cache/prune/plan.js';
@@ -12,5 +12,8 @@ const docker = new Docker({ socketPath: args.dockerHost.replace('unix://', '') }
 const mirror = new Mirror({ docker, settings: args.settings });
 const store = mirrorDirs(args.settings).data;
 const plan = await planPrune(await scanStore(store), store, args.items);
-const result = await executePrune(docker, mirror, plan, { crashAfter: args.crashAfter });
+const result = await executePrune(docker, mirror, plan, {
+  crashAfter: args.crashAfter,
+  ...(args.collector === 'gc' ? { collector: 'gc' as const } : {}),
+});
 process.stdout.write(JSON.stringify(result));

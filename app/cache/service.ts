@@ -190,7 +190,12 @@ export class CacheService {
   async prune(plan: PrunePlan, opts: PruneOptions = {}): Promise<PruneResult> {
     try {
       await this.recover();
-      const result = await executePrune(this.o.docker, this.o.mirror, plan, opts);
+      // The sweep looks at the store through the worker's model: a look after the first re-reads only
+      // what changed (the removal, pulls meanwhile), not the whole store.
+      const result = await executePrune(this.o.docker, this.o.mirror, plan, {
+        look: (ask) => this.refreshed(true, (worker) => worker.look(ask)),
+        ...opts,
+      });
       await this.spaceFreed();
       return result;
     } finally {

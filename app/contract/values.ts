@@ -307,6 +307,8 @@ export const pruneResultSchema = z.object({
     ms: z.number(),
   }),
   downtimeMs: z.number(),
+  collector: z.object({ kind: z.enum(['sweep', 'gc']), reason: z.string().optional() }),
+  mode: z.enum(['proxy', 'offline']).optional(),
 });
 assertSame<z.infer<typeof pruneResultSchema>, PruneResult>(true);
 

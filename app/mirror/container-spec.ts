@@ -16,6 +16,11 @@ export const LABELS = {
   hash: 'io.drpc.config-hash',
   dataDir: 'io.drpc.data-dir',
   mode: 'io.drpc.mode',
+  /**
+   * 'off' on containers whose registry keeps no blob descriptors in memory, so blobs can be swept while
+   * it serves (prune/sweep.ts); older containers lack it and are pruned stopped.
+   */
+  blobCache: 'io.drpc.blob-descriptor-cache',
 } as const;
 
 export interface ContainerSpec {
@@ -76,6 +81,7 @@ export function containerSpec(
       [LABELS.hash]: hash,
       [LABELS.dataDir]: s.dataDir,
       [LABELS.mode]: opts.mode ?? 'proxy',
+      [LABELS.blobCache]: 'off',
     },
     ExposedPorts: { [`${REGISTRY_PORT}/tcp`]: {}, [`${DEBUG_PORT}/tcp`]: {} },
     HostConfig: {

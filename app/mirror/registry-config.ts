@@ -49,9 +49,11 @@ export function buildRegistryConfig(
   if (major === 3) proxy.ttl = 0;
   const debug: Record<string, unknown> = { addr: `:${DEBUG_PORT}` };
   if (major === 3) debug.prometheus = { enabled: true, path: '/metrics' };
+  // No blob descriptor cache: prunes sweep blobs while the registry serves, and a cached descriptor of
+  // a deleted blob makes it answer 500 instead of fetching the blob again (blobserver.go serves the
+  // cached size from a file that is gone). Without it, each blob request stats two local files.
   const storage: Record<string, unknown> = {
     filesystem: { rootdirectory: '/var/lib/registry' },
-    cache: { blobdescriptor: 'inmemory' },
   };
   // Offline, nothing may write: no pushes into the cache, no upload purging.
   if (mode === 'offline')

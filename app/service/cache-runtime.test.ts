@@ -52,6 +52,7 @@ function setup() {
         orphanBytes: 0,
         gc: { marked: 1, eligibleBlobs: 2, eligibleManifests: 1, ms: 5 },
         downtimeMs: 10,
+        collector: { kind: 'gc' as const, reason: 'test' },
       };
     }),
     reset: vi.fn(async (_c: string, onStep?: (s: 'stopping' | 'deleting' | 'starting' | 'done') => void) => {

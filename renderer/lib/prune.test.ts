@@ -96,7 +96,7 @@ describe('the preview', () => {
 });
 
 describe('progress and result', () => {
-  it('maps steps to the four phases (stop, remove, collect, restart)', () => {
+  it('maps steps to the three phases (remove, delete unused blobs, finish); a fallback stop joins removing', () => {
     const p = (step: 'planned' | 'stopped' | 'removed' | 'collecting' | 'collected' | 'done') => ({
       operation: 'prune' as const,
       step,
@@ -105,7 +105,7 @@ describe('progress and result', () => {
     });
     expect(
       ['planned', 'stopped', 'removed', 'collecting', 'collected', 'done'].map((s) => phaseOf(p(s as never))),
-    ).toEqual([0, 1, 2, 2, 3, 4]);
+    ).toEqual([0, 0, 1, 1, 2, 3]);
     expect(phaseOf(undefined)).toBe(0);
   });
 
@@ -115,7 +115,9 @@ describe('progress and result', () => {
     orphanBytes: 2 * MB,
     freedBytes: freed,
     gc: { marked: 1, eligibleBlobs: 3, eligibleManifests: 1, ms: 10 },
-    downtimeMs: 900,
+    downtimeMs: 0,
+    collector: { kind: 'sweep' as const },
+    mode: 'proxy' as const,
   });
 
   it('compares freed bytes with the preview', () => {
@@ -134,11 +136,12 @@ describe('progress and result', () => {
 
 describe('pruneProgress', () => {
   it('is one indicator that only grows, with the step in words', () => {
-    const at = (step: 'stopped' | 'collecting' | 'done') =>
+    const at = (step: 'stopped' | 'removed' | 'collected' | 'done') =>
       pruneProgress({ operation: 'prune', step, fraction: 0.9, message: '' });
-    expect(pruneProgress(undefined)).toEqual({ value: 0, text: 'Stop, step 1 of 4' });
-    expect(at('stopped')).toEqual({ value: 0.25, text: 'Remove, step 2 of 4' });
-    expect(at('collecting')).toEqual({ value: 0.5, text: 'Collect garbage, step 3 of 4' });
+    expect(pruneProgress(undefined)).toEqual({ value: 0, text: 'Remove, step 1 of 3' });
+    expect(at('stopped')).toEqual({ value: 0, text: 'Remove, step 1 of 3' });
+    expect(at('removed')).toEqual({ value: 1 / 3, text: 'Delete unused blobs, step 2 of 3' });
+    expect(at('collected')).toEqual({ value: 2 / 3, text: 'Finish, step 3 of 3' });
     expect(at('done')).toEqual({ value: 1, text: 'Done' });
   });
 });

@@ -109,28 +109,29 @@ export function previewSummary(plan: PrunePlanView): { frees: string; after: str
 }
 
 export const PRUNE_STEPS: Array<{ step: CacheProgress['step']; label: string }> = [
-  { step: 'stopped', label: 'Stop' },
   { step: 'removed', label: 'Remove' },
-  { step: 'collected', label: 'Collect garbage' },
-  { step: 'started', label: 'Restart' },
+  { step: 'collected', label: 'Delete unused blobs' },
+  { step: 'started', label: 'Finish' },
 ];
 
+// A prune that falls back to the registry's garbage collection also stops and starts the mirror: those
+// belong to the step they happen in (stopping before removing, starting again once collected).
 const PHASE: Record<CacheProgress['step'], number> = {
   planned: 0,
-  stopped: 1,
-  removing: 1,
-  removed: 2,
-  collecting: 2,
-  collected: 3,
-  started: 4,
-  done: 4,
+  stopped: 0,
+  removing: 0,
+  removed: 1,
+  collecting: 1,
+  collected: 2,
+  started: 3,
+  done: 3,
   // reset's steps, for the same indicator
   stopping: 0,
   deleting: 1,
-  starting: 3,
+  starting: 2,
 };
 
-/** Which of the four phases a prune is in: 0 stop … 3 restart, 4 when all are done. */
+/** Which of the three phases a prune is in: 0 remove … 2 finish, 3 when all are done. */
 export function phaseOf(p: CacheProgress | undefined): number {
   return p ? PHASE[p.step] : 0;
 }
@@ -160,7 +161,7 @@ export function compareWithPreview(result: PruneResult): Comparison {
 
 /**
  * The one progress indicator of a prune: where it is among the four steps, as a fraction that only
- * grows ("Collect garbage, step 3 of 4"), so two bars can never disagree.
+ * grows ("Delete unused blobs, step 2 of 3"), so two bars can never disagree.
  */
 export function pruneProgress(p: CacheProgress | undefined): { value: number; text: string } {
   const phase = Math.min(phaseOf(p), PRUNE_STEPS.length);

@@ -72,14 +72,14 @@ describe('PruneView', () => {
         operation: 'prune',
         step: 'collecting',
         fraction: 0.4,
-        message: 'collecting garbage',
+        message: 'sweeping unreferenced blobs',
       });
     });
     // One progress indicator, with the step in words; the preview stays in view through the run.
     const bars = await screen.findAllByRole('progressbar');
     expect(bars).toHaveLength(1);
-    expect(bars[0]!.getAttribute('aria-valuenow')).toBe('50');
-    expect(bars[0]!.getAttribute('aria-valuetext')).toBe('Collect garbage, step 3 of 4');
+    expect(bars[0]!.getAttribute('aria-valuenow')).toBe('33');
+    expect(bars[0]!.getAttribute('aria-valuetext')).toBe('Delete unused blobs, step 2 of 3');
     expect(screen.getByTestId('preview-bytes').textContent).toBe('120 MB');
     expect(screen.getByRole('button', { name: 'Prune 120 MB' })).toHaveProperty('disabled', true);
 
@@ -90,13 +90,15 @@ describe('PruneView', () => {
         previewBytes: 120 * MB,
         freedBytes: 120 * MB,
         orphanBytes: 0,
-        gc: { marked: 3, eligibleBlobs: 9, eligibleManifests: 2, ms: 800 },
-        downtimeMs: 2100,
+        gc: { marked: 3, eligibleBlobs: 9, eligibleManifests: 0, ms: 800 },
+        downtimeMs: 0,
+        collector: { kind: 'sweep' },
+        mode: 'proxy',
       });
     });
     expect((await screen.findByTestId('freed-bytes')).textContent).toBe('120 MB');
     expect(screen.getByText('Exactly as previewed (120 MB).')).toBeTruthy();
-    expect(screen.getByText(/down for 2\.1 s/)).toBeTruthy();
+    expect(screen.getByText('The mirror kept serving throughout; 9 blobs deleted.')).toBeTruthy();
     // The result names what went, against the preview's sizes.
     const removed = screen.getByRole('list', { name: 'What was removed' });
     expect(removed.textContent).toMatch(/library\/nginx.*100 MB.*library\/redis.*60 MB/);

@@ -1,15 +1,17 @@
 // Prune: choose what goes (the repositories and tags selected in Repositories, "not pulled for N days",
 // "shrink to N GB", or down to the quota), see exactly what goes and the bytes it frees, confirm, watch
-// it stop, remove, garbage-collect and restart, and compare what was freed with the preview.
+// it remove the selection and delete the blobs nothing uses any more while the mirror keeps serving,
+// and compare what was freed with the preview.
 // Reset (everything, with a typed confirmation) sits at the bottom.
 import { useEffect, useRef, useState } from 'react';
 import type { PruneResult } from '../../app/cache/prune/execute.js';
+import { collectionOutcome } from '../../app/cache/prune/outcome.js';
 import type { PruneSelection } from '../../app/cache/service.js';
 import type { PrunePlanView } from '../../app/contract/values.js';
 import { useApi, useAction } from '../api/context.js';
 import { useModel } from '../api/model.js';
 import { Callout, Field, ProgressBar, Segmented } from '../components/controls.js';
-import { formatBytes, formatDuration, plural } from '../lib/format.js';
+import { formatBytes, plural } from '../lib/format.js';
 import {
   compareWithPreview,
   describeSelection,
@@ -279,8 +281,7 @@ function Preview(props: {
         ))}
       </ul>
       <p className="note">
-        {plural(plan.blobs, 'blob')} go. The mirror stops for a moment while garbage is collected, then serves
-        again.
+        {plural(plan.blobs, 'blob')} go. The mirror keeps serving while they are deleted.
       </p>
       <div className="actions">
         <button type="button" onClick={props.onCancel} disabled={props.running}>
@@ -320,10 +321,7 @@ function Result({ result, rows }: { result: PruneResult; rows: PreviewRow[] }) {
           ))}
         </ul>
       ) : null}
-      <p className="muted">
-        The mirror was down for {formatDuration(result.downtimeMs)}; garbage collection deleted{' '}
-        {plural(result.gc.eligibleBlobs, 'blob')}.
-      </p>
+      <p className="muted">{collectionOutcome(result)}</p>
     </section>
   );
 }

@@ -1,5 +1,8 @@
-// Runs a prune plan: stop the mirror, move the planned directories aside, garbage-collect, start the
-// mirror, then delete what was moved and measure. Every step is journaled first (see recover.ts).
+// Runs a prune plan with the mirror serving: move the planned directories aside, sweep the blobs nothing
+// references any more (sweep.ts), delete what was moved, measure. Where the sweep cannot run (an older
+// container that caches blob descriptors, a store it does not understand, storage on another host),
+// the registry's own stop-the-world GC does: stop, collect, start again. Every step is journaled
+// first (see recover.ts).
 import type Docker from 'dockerode';
 import { readdir, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -9,7 +12,10 @@ import type { MirrorMode } from '../../mirror/registry-config.js';
 import { mirrorDirs } from '../../mirror/settings.js';
 import { AppError } from '../../util/errors.js';
 import { createBlobMeter } from '../scan/blob-meter.js';
+import { LABELS } from '../../mirror/container-spec.js';
+import { createScanner } from '../scan/scanner.js';
 import { runGarbageCollect, type GcResult } from './gc.js';
+import { lookOf, sweep, SweepUnsupported, type StoreLook, type SweepResult } from './sweep.js';
 import {
   clearJournal,
   readJournal,
@@ -37,8 +43,10 @@ export interface PruneResult {
   freedBytes: number;
   orphanBytes: number;
   gc: Pick<GcResult, 'marked' | 'eligibleBlobs' | 'eligibleManifests' | 'ms'>;
-  /** how long the mirror did not serve */
+  /** how long the mirror did not serve (0 when swept while serving) */
   downtimeMs: number;
+  /** how the blobs were collected: swept while serving, or the registry's GC with the mirror stopped (why) */
+  collector: { kind: 'sweep' | 'gc'; reason?: string };
   /** the mode the mirror serves in afterwards (the mode it served in before); absent: left stopped */
   mode?: MirrorMode;
 }
@@ -52,6 +60,15 @@ export interface PruneOptions {
   onProgress?: (p: PruneProgress) => void;
   /** test hook: the process kills itself right after reaching this step (crash-safety tests) */
   crashAfter?: PruneStep;
+  /**
+   * A fresh look at the store for the sweep: the app passes its scan worker's refresh (incremental);
+   * by default an in-process scanner made for this prune.
+   */
+  look?: (ask: readonly string[]) => Promise<StoreLook>;
+  /** how long the sweep lets pulls in flight settle before its second look (default 2 s) */
+  settleMs?: number;
+  /** test hook: prune the old way (the mirror stopped, the registry's GC) */
+  collector?: 'gc';
 }
 
 const FRACTION: Record<PruneStep | 'done', number> = {
@@ -71,7 +88,7 @@ export class PruneContext {
   constructor(
     readonly docker: Docker,
     readonly mirror: Mirror,
-    private readonly opts: PruneOptions = {},
+    readonly opts: PruneOptions = {},
   ) {
     this.home = mirror.settings.dataDir;
     this.store = mirrorDirs(mirror.settings).data;
@@ -119,6 +136,22 @@ async function removeEmptyParents(dir: string, stopAt: string): Promise<void> {
   }
 }
 
+/**
+ * Whether the sweep may run with this mirror as it is: why not, or undefined. A stopped mirror is always
+ * fine; a running one must keep no blob descriptors in memory (a container we made with that label).
+ */
+export function whyNotSweep(
+  mirror: Mirror,
+  info: Awaited<ReturnType<Mirror['inspect']>>,
+  opts: PruneOptions,
+): string | undefined {
+  if (opts.collector === 'gc') return "asked for the registry's garbage collection";
+  if (mirror.remoteStorage) return "the cache is stored on the engine's host, out of reach of the sweep";
+  if (info?.State.Running && info.Config.Labels?.[LABELS.blobCache] !== 'off')
+    return 'the running mirror was created by an older version, which caches blob descriptors';
+  return undefined;
+}
+
 export async function executePrune(
   docker: Docker,
   mirror: Mirror,
@@ -132,10 +165,11 @@ export async function executePrune(
       'another prune is unfinished: it is completed or rolled back first (recover)',
     );
   }
-  // Only the blob store's size is needed: measured before, then again after GC, where the meter lists
-  // again only the prefix directories GC changed (no second scan of the whole store).
+  // Only the blob store's size is needed: measured before, then again after, where the meter lists
+  // again only the prefix directories that changed (no second scan of the whole store).
   const blobs = createBlobMeter(ctx.store);
   const before = await blobs.measure();
+  const since = Date.now();
   const info = await mirror.inspect();
   const wasRunning = !!info?.State.Running;
   const mode = opts.mode ?? (info ? modeOf(info) : mirror.mode);
@@ -143,22 +177,50 @@ export async function executePrune(
   // On a full disk even the journal could not be written: use the space held back for this.
   await releaseReserve(ctx.home);
   await ctx.mark({ ...j, step: 'planned' }, 'prune planned');
-  const down0 = Date.now();
-  await mirror.down();
-  await ctx.mark({ ...j, step: 'stopped' }, 'mirror stopped');
-  await ctx.mark({ ...j, step: 'removing' }, 'removing the selection');
-  await ctx.moveAside(plan);
-  await ctx.mark({ ...j, step: 'removed' }, 'selection removed');
-  const gc = await collect(ctx, j);
+  let reason = whyNotSweep(mirror, info, opts);
   let downtimeMs = 0;
-  if (wasRunning) {
-    await serveAgain(mirror, mode);
-    downtimeMs = Date.now() - down0;
+  let gc: PruneResult['gc'];
+  if (reason === undefined) {
+    await ctx.mark({ ...j, step: 'removing' }, 'removing the selection');
+    await ctx.moveAside(plan);
+    await ctx.mark({ ...j, step: 'removed' }, 'selection removed');
+    try {
+      const swept = await sweepStep(ctx, j, since);
+      gc = { marked: swept.marked, eligibleBlobs: swept.deleted.length, eligibleManifests: 0, ms: swept.ms };
+    } catch (err) {
+      if (!(err instanceof SweepUnsupported)) throw err;
+      // Nothing was quarantined: the removal stands, the registry's GC collects.
+      reason = `the sweep cannot judge this cache: ${err.message}`;
+      const down0 = Date.now();
+      await mirror.down();
+      const r = await collect(ctx, j);
+      gc = pick(r);
+      if (wasRunning) {
+        await serveAgain(mirror, mode);
+        downtimeMs = Date.now() - down0;
+      }
+    }
+    await ctx.mark(
+      { ...j, step: 'started' },
+      wasRunning ? `the mirror served throughout (${mode})` : 'mirror left stopped, as it was',
+    );
+  } else {
+    const down0 = Date.now();
+    await mirror.down();
+    await ctx.mark({ ...j, step: 'stopped' }, 'mirror stopped');
+    await ctx.mark({ ...j, step: 'removing' }, 'removing the selection');
+    await ctx.moveAside(plan);
+    await ctx.mark({ ...j, step: 'removed' }, 'selection removed');
+    gc = pick(await collect(ctx, j));
+    if (wasRunning) {
+      await serveAgain(mirror, mode);
+      downtimeMs = Date.now() - down0;
+    }
+    await ctx.mark(
+      { ...j, step: 'started' },
+      wasRunning ? `mirror serving again (${mode})` : 'mirror left stopped, as it was',
+    );
   }
-  await ctx.mark(
-    { ...j, step: 'started' },
-    wasRunning ? `mirror serving again (${mode})` : 'mirror left stopped, as it was',
-  );
   await clearJournal(ctx.home, plan.id);
   await ensureReserve(ctx.home);
   const after = await blobs.measure();
@@ -168,15 +230,38 @@ export async function executePrune(
     previewBytes: plan.bytes,
     freedBytes: before.bytes - after.bytes,
     orphanBytes: plan.orphanBytes,
-    gc: {
-      marked: gc.marked,
-      eligibleBlobs: gc.eligibleBlobs,
-      eligibleManifests: gc.eligibleManifests,
-      ms: gc.ms,
-    },
+    gc,
     downtimeMs,
+    collector: reason === undefined ? { kind: 'sweep' } : { kind: 'gc', reason },
     ...(wasRunning ? { mode } : {}),
   };
+}
+
+const pick = (r: GcResult): PruneResult['gc'] => ({
+  marked: r.marked,
+  eligibleBlobs: r.eligibleBlobs,
+  eligibleManifests: r.eligibleManifests,
+  ms: r.ms,
+});
+
+/** The sweep step, shared with recovery: journaled as the collection is. */
+export async function sweepStep(
+  ctx: PruneContext,
+  j: Omit<JournalEntry, 'step'>,
+  since: number,
+): Promise<SweepResult> {
+  await ctx.mark({ ...j, step: 'collecting' }, 'sweeping unreferenced blobs');
+  const scanner = ctx.opts.look ? undefined : createScanner(ctx.store);
+  const swept = await sweep({
+    store: ctx.store,
+    trash: trashDir(ctx.home, j.plan.id),
+    since,
+    look: ctx.opts.look ?? (async (ask) => lookOf(await scanner!.refresh(), ask)),
+    ...(ctx.opts.settleMs !== undefined ? { settleMs: ctx.opts.settleMs } : {}),
+    onQuarantined: () => ctx.crashPoint('collecting'),
+  });
+  await ctx.mark({ ...j, step: 'collected' }, `swept: ${swept.deleted.length} blobs deleted`);
+  return swept;
 }
 
 /** The GC step, shared with recovery. */

@@ -5,7 +5,8 @@
 // Before the selection was fully moved aside: roll back, putting back what the trash holds except what
 // the registry wrote since (a re-pull: newer) and links to blobs the store no longer holds (a reset).
 // After: finish by collecting again (mark and sweep: idempotent), never moving anything aside again, so
-// a repository pulled again since keeps its new content (collection marks it). The selection's old
+// a repository pulled again since keeps its new content (collection marks it). Blobs a sweep had in
+// quarantine go back first, so the collection judges the whole store again. The selection's old
 // copy in the trash is deleted either way. The mirror ends as it was: as it served when recovery began
 // (started again since) or else as the journal says, in the same mode (offline stays offline).
 import type Docker from 'dockerode';
@@ -16,10 +17,11 @@ import { ensureReserve } from '../../mirror/files.js';
 import { modeOf, type Mirror } from '../../mirror/mirror.js';
 import type { MirrorMode } from '../../mirror/registry-config.js';
 import { messageOf } from '../../util/errors.js';
-import { PruneContext, collect } from './execute.js';
+import { PruneContext, collect, sweepStep, whyNotSweep } from './execute.js';
 import { leftoverGcContainers } from './gc.js';
 import { clearJournal, readJournal, trashDir, type PruneStep } from './journal.js';
 import { serveAgain } from './serve-again.js';
+import { releaseQuarantine, SweepUnsupported } from './sweep.js';
 import { restoreInto, type RestoreCount } from './trash.js';
 
 export interface RecoveryResult {
@@ -32,6 +34,8 @@ export interface RecoveryResult {
   restored?: RestoreCount;
   /** finishing could not collect (the selection is gone; its blobs wait for the next prune's collection) */
   collectError?: string;
+  /** blobs a killed sweep held in quarantine, put back before collecting again */
+  released?: number;
   ms?: number;
 }
 
@@ -96,8 +100,19 @@ export async function recoverPrune(docker: Docker, mirror: Mirror): Promise<Reco
     if (ROLL_BACK.includes(j.step)) await restore(j.plan.id);
     else {
       if (j.step === 'removed' || j.step === 'collecting') {
+        const entry = { plan: j.plan, dataDir: ctx.home, wasRunning: j.wasRunning, mode: j.mode };
         try {
-          await collect(ctx, { plan: j.plan, dataDir: ctx.home, wasRunning: j.wasRunning, mode: j.mode });
+          result.released = await releaseQuarantine(ctx.store, trashDir(ctx.home, j.plan.id));
+          // The mirror is stopped here: nothing is written meanwhile, so the sweep needs no pause.
+          if (whyNotSweep(mirror, undefined, {}) !== undefined) await collect(ctx, entry);
+          else {
+            await sweepStep(new PruneContext(docker, mirror, { settleMs: 0 }), entry, Date.now()).catch(
+              (err: unknown) => {
+                if (err instanceof SweepUnsupported) return collect(ctx, entry);
+                throw err;
+              },
+            );
+          }
         } catch (err) {
           // Unreferenced blobs are no harm: any later collection frees them. A jam would be.
           result.collectError = messageOf(err);

@@ -80,7 +80,12 @@ describe('prune recovery', () => {
     await mirror.remove().catch(() => {});
   });
 
-  describe.each(['stopped', 'removing', 'removed', 'collecting'] as PruneStep[])('killed at %s', (step) => {
+  describe.each([
+    ['removing', 'sweep'],
+    ['removed', 'sweep'],
+    ['collecting', 'sweep'],
+    ['stopped', 'gc'],
+  ] as Array<[PruneStep, 'sweep' | 'gc']>)('killed at %s (%s)', (step, collector) => {
     it('then pulled again: recovery keeps the new pull, and up, ls, prune and reset succeed', async () => {
       await fill();
       const before = await scanStore(store());
@@ -88,7 +93,7 @@ describe('prune recovery', () => {
       const others = before.repositories.filter((r) => r.name !== ONE);
       expect(others.map((r) => r.name).sort()).toEqual(['library/app-two', 'library/busybox']);
 
-      const killed = await pruneKilledAt(settings, [{ repo: ONE }], step);
+      const killed = await pruneKilledAt(settings, [{ repo: ONE }], step, collector);
       expect(killed.end, killed.stderr).toBe('SIGKILL');
       expect((await readJournal(settings.dataDir))?.step).toBe(step);
 

@@ -13,12 +13,14 @@ export async function pruneKilledAt(
   settings: MirrorSettings,
   items: PruneItem[],
   crashAfter: PruneStep,
+  /** 'sweep' (while serving, the default), or 'gc': the mirror stopped, the registry's collector */
+  collector: 'sweep' | 'gc' = 'sweep',
 ): Promise<{ end: number | string | null; stderr: string }> {
   const child = execFile(process.execPath, [
     '--import',
     'tsx',
     'testbed/prune-child.ts',
-    JSON.stringify({ dockerHost: testbed().dockerHost, settings, items, crashAfter }),
+    JSON.stringify({ dockerHost: testbed().dockerHost, settings, items, crashAfter, collector }),
   ]);
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d));

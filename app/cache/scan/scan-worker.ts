@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AccessRecords } from '../access/records.js';
 import { planPrune, type PruneItem, type PrunePlan } from '../prune/plan.js';
+import { lookOf, type StoreLook } from '../prune/sweep.js';
 import { selectByRule, type RetentionRule } from '../retention.js';
 import { nodeFs } from './fs-port.js';
 import { ModelHolder, runToEnd } from './scanner.js';
@@ -58,6 +59,8 @@ export interface WorkerCalls {
     args: { selection: PlanSelection; access?: AccessRecords; now: number; hint?: RefreshHint };
     reply: PrunePlan;
   };
+  /** Refresh (looking everywhere), then what a prune's sweep needs of the store (prune/sweep.ts). */
+  look: { args: { ask: string[] }; reply: StoreLook };
   /** One repository of the last full scan, null when it has none of that name. */
   repository: { args: { name: string }; reply: RepositoryScan | null };
   /** Every tag of a repository with its image's size, read from the store now (tag-sizes.ts). */
@@ -163,6 +166,8 @@ function answer(req: WorkerRequest): unknown {
           : selectByRule(scan, req.access, selection, req.now);
       return planPrune(scan, init.dataDir, items, reason);
     }
+    case 'look':
+      return lookOf(refreshed().result(), req.ask);
     case 'repository':
       return lastModel().repository(req.name) ?? null;
     case 'tagSizes':

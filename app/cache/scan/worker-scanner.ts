@@ -27,6 +27,7 @@ import type { HeapInfo } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../util/errors.js';
 import type { PruneItem, PrunePlan } from '../prune/plan.js';
+import type { StoreLook } from '../prune/sweep.js';
 import type { AccessRecords } from '../access/records.js';
 import type {
   PlanSelection,
@@ -71,6 +72,8 @@ export interface WorkerScanner {
     now?: number,
     hint?: RefreshHint,
   ): Promise<PrunePlan>;
+  /** Refreshes (looking everywhere), then answers what a prune's sweep needs (prune/sweep.ts `lookOf`). */
+  look(ask: readonly string[]): Promise<StoreLook>;
   /** Everything the last full scan knows of one repository (digest lists included), or undefined. */
   repository(name: string): Promise<RepositoryScan | undefined>;
   /** Every tag of a repository with its image's size, read from the store on the worker. */
@@ -214,6 +217,7 @@ export function createWorkerScanner(dataDir: string, options: WorkerScannerOptio
         ...(access !== undefined ? { access } : {}),
         ...(hint !== undefined ? { hint } : {}),
       }),
+    look: (ask) => call('look', { ask: [...ask] }),
     repository: async (name) => (await call('repository', { name })) ?? undefined,
     tagSizes: (repository) => call('tagSizes', { repository }),
     heapStatistics: () => worker.getHeapStatistics(),

@@ -7,6 +7,7 @@ import { formatAgo, formatBytes, parseBytes } from '../../util/format.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { intOption } from '../global-options.js';
+import { collectionOutcome } from '../../cache/prune/outcome.js';
 
 async function service(ctx: CliContext): Promise<CacheService> {
   const { docker } = await ctx.engine();
@@ -169,13 +170,13 @@ export const cacheCommands: CliCommand[] = [
         },
       });
       ctx.print(
-        `freed ${formatBytes(result.freedBytes)} (preview: ${formatBytes(result.previewBytes + result.orphanBytes)}); the mirror was down ${result.downtimeMs} ms`,
+        `freed ${formatBytes(result.freedBytes)} (preview: ${formatBytes(result.previewBytes + result.orphanBytes)}). ${collectionOutcome(result)}`,
         { plan, executed: true, result },
       );
       return EXIT.ok;
     },
-    // The owner plans and prunes (it keeps the mirror stopped through garbage collection, and starts it
-    // once, in the mode it keeps); its steps come back as cache.progress events.
+    // The owner plans and prunes (the mirror keeps serving, or, where the registry's own garbage
+    // collection runs, it starts it once, in the mode it keeps); its steps come back as cache.progress events.
     async viaOwner(ctx, call) {
       const plan = await call('cache.plan', { selection: selection(ctx) });
       if (ctx.values['dry-run'] || (!plan.repositories.length && !plan.tags.length)) {
@@ -189,7 +190,7 @@ export const cacheCommands: CliCommand[] = [
           ctx.io.err(`${Math.round(p.fraction * 100)}% ${p.message}`);
       });
       ctx.print(
-        `freed ${formatBytes(result.freedBytes)} (preview: ${formatBytes(result.previewBytes + result.orphanBytes)}); the mirror was down ${result.downtimeMs} ms`,
+        `freed ${formatBytes(result.freedBytes)} (preview: ${formatBytes(result.previewBytes + result.orphanBytes)}). ${collectionOutcome(result)}`,
         { plan, executed: true, result },
       );
       return EXIT.ok;

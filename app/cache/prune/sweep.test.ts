@@ -1,0 +1,194 @@
+// The sweep on stores built file by file: it deletes exactly the blobs nothing marks (what the 2.8
+// collector deletes), never one written since the prune began, puts back a blob a pull reached while
+// it was in quarantine, refuses a store it cannot judge, and a killed sweep's quarantine goes back.
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../testbed/helpers.js';
+import { LABELS } from '../../mirror/container-spec.js';
+import type { Mirror } from '../../mirror/mirror.js';
+import { scanStore } from '../scan/scanner.js';
+import { blobFiles, StoreBuilder } from '../scan/test-store.js';
+import { whyNotSweep } from './execute.js';
+import {
+  lookOf,
+  quarantineOf,
+  releaseQuarantine,
+  sweep,
+  SweepUnsupported,
+  type SweepOptions,
+} from './sweep.js';
+
+const HOUR_AGO = (Date.now() - 3_600_000) / 1000;
+
+/** Every file of the store an hour old: what was there before the prune began. */
+function age(dir: string): void {
+  const walk = (p: string) => {
+    for (const e of readdirSync(p, { withFileTypes: true })) {
+      const q = join(p, e.name);
+      if (e.isDirectory()) walk(q);
+      utimesSync(q, HOUR_AGO, HOUR_AGO);
+    }
+  };
+  walk(dir);
+}
+
+/** Two images sharing a base layer, and a blob nothing references (a leftover). */
+function twoImages() {
+  const dir = tempDir('drpc-sweep-');
+  const s = new StoreBuilder(dir);
+  const a = s.image('library/a', 'latest', ['base layer', 'a only']);
+  const b = s.image('library/b', 'latest', ['base layer', 'b only']);
+  const leftover = s.blob('nothing uses me');
+  age(dir);
+  return { dir, s, a, b, leftover, trash: join(tempDir('drpc-sweep-trash-'), 'plan') };
+}
+
+const options = (dir: string, trash: string, more: Partial<SweepOptions> = {}): SweepOptions => ({
+  store: dir,
+  trash,
+  since: Date.now(),
+  look: async (ask) => lookOf(await scanStore(dir), ask),
+  settleMs: 0,
+  ...more,
+});
+
+describe('sweep', () => {
+  it('deletes exactly the blobs no repository marks once a repository is removed, and nothing else', async () => {
+    const { dir, s, a, b, leftover, trash } = twoImages();
+    rmSync(s.repoDir('library/a'), { recursive: true });
+    const before = blobFiles(dir);
+    const r = await sweep(options(dir, trash));
+    const gone = [a.manifest, a.config, a.layers[1]!, leftover].sort();
+    expect([...r.deleted].sort()).toEqual(gone);
+    expect(r.deletedBytes).toBe(gone.reduce((n, d) => n + before.get(d)!, 0));
+    expect([...blobFiles(dir).keys()].sort()).toEqual(
+      [b.manifest, b.config, ...b.layers].sort(), // the shared base layer stays
+    );
+    expect(r.rescued).toEqual([]);
+    expect(existsSync(quarantineOf(trash))).toBe(false); // the quarantine is emptied
+  });
+
+  it('keeps an unreferenced blob written since the prune began (a pull stores it before linking it)', async () => {
+    const { dir, s, leftover, trash } = twoImages();
+    const since = Date.now();
+    const fresh = s.blob('just fetched, not linked yet');
+    const r = await sweep(options(dir, trash, { since }));
+    expect(r.deleted).toEqual([leftover]);
+    expect(r.young).toBe(1);
+    expect(blobFiles(dir).has(fresh)).toBe(true);
+  });
+
+  it('puts back a blob a pull linked while it was in quarantine (the pull had found it present)', async () => {
+    const { dir, s, a, trash } = twoImages();
+    rmSync(s.repoDir('library/a'), { recursive: true });
+    const aOnly = a.layers[1]!;
+    const r = await sweep(
+      options(dir, trash, {
+        // A pull of library/c sharing a's layer: it saw the blob present and links it now.
+        onQuarantined: () => {
+          expect(existsSync(s.blobPath(aOnly))).toBe(false);
+          s.layerLink('library/c', aOnly);
+        },
+      }),
+    );
+    expect(r.rescued).toEqual([aOnly]);
+    expect(r.deleted).not.toContain(aOnly);
+    expect(blobFiles(dir).has(aOnly)).toBe(true);
+  });
+
+  it('deletes what only old layer links point to, as the collector does (links are no reference)', async () => {
+    const { dir, s, a, leftover, trash } = twoImages();
+    rmSync(join(s.repoDir('library/a'), '_manifests'), { recursive: true });
+    const r = await sweep(options(dir, trash));
+    expect([...r.deleted].sort()).toEqual([a.manifest, a.config, a.layers[1]!, leftover].sort());
+    expect(r.rescued).toEqual([]);
+  });
+
+  it('puts back what a manifest pulled while they were in quarantine references', async () => {
+    const { dir, s, a, leftover, trash } = twoImages();
+    rmSync(join(s.repoDir('library/a'), '_manifests'), { recursive: true });
+    const r = await sweep(
+      options(dir, trash, {
+        onQuarantined: () => {
+          // library/a pulled again: the proxy stores its manifest anew and links it as a revision.
+          s.blob(readFileSync(quarantined(trash, a.manifest)));
+          s.revision('library/a', a.manifest);
+        },
+      }),
+    );
+    expect([...r.rescued].sort()).toEqual([a.manifest, a.config, a.layers[1]!].sort());
+    expect(r.deleted).toEqual([leftover]);
+    for (const d of [a.manifest, a.config, a.layers[1]!]) expect(blobFiles(dir).has(d), d).toBe(true);
+  });
+
+  it('does not replace a blob the registry stored again while ours was in quarantine', async () => {
+    const { dir, s, a, trash } = twoImages();
+    rmSync(s.repoDir('library/a'), { recursive: true });
+    const aOnly = a.layers[1]!;
+    await sweep(
+      options(dir, trash, {
+        onQuarantined: () => {
+          s.blob('a only'); // fetched anew from the upstream, then linked
+          s.layerLink('library/c', aOnly);
+        },
+      }),
+    );
+    expect(blobFiles(dir).get(aOnly)).toBe('a only'.length);
+    expect(existsSync(quarantineOf(trash))).toBe(false);
+  });
+
+  it('refuses a store with a manifest it cannot read, and moves nothing', async () => {
+    const { dir, s, trash } = twoImages();
+    const broken = s.blob('{ not a manifest');
+    s.revision('library/b', broken);
+    s.layerLink('library/b', broken);
+    const before = blobFiles(dir);
+    await expect(sweep(options(dir, trash))).rejects.toThrow(SweepUnsupported);
+    expect(blobFiles(dir)).toEqual(before);
+  });
+
+  it('a sweep killed with blobs in quarantine: releaseQuarantine puts each back unless stored again', async () => {
+    const { dir, s, a, trash } = twoImages();
+    rmSync(s.repoDir('library/a'), { recursive: true });
+    const before = blobFiles(dir);
+    const died = new Error('killed');
+    await expect(
+      sweep(
+        options(dir, trash, {
+          onQuarantined: () => {
+            throw died;
+          },
+        }),
+      ),
+    ).rejects.toBe(died);
+    expect(blobFiles(dir).has(a.config)).toBe(false);
+    s.blob(readFileSync(quarantined(trash, a.config))); // a pull stored one of them again meanwhile
+    expect(await releaseQuarantine(dir, trash)).toBe(3); // manifest, a-only layer, leftover
+    expect(blobFiles(dir)).toEqual(before);
+    expect(existsSync(quarantineOf(trash))).toBe(false);
+  });
+});
+
+function quarantined(trash: string, digest: string): string {
+  const hex = digest.slice('sha256:'.length);
+  return join(trash, 'docker', 'registry', 'v2', 'blobs', 'sha256', hex.slice(0, 2), hex, 'data');
+}
+
+describe('whyNotSweep', () => {
+  const mirror = (remoteStorage = false) => ({ remoteStorage }) as unknown as Mirror;
+  const running = (labels: Record<string, string>) =>
+    ({ State: { Running: true }, Config: { Labels: labels } }) as unknown as Docker.ContainerInspectInfo;
+
+  it('sweeps a stopped mirror, or a running one made without a blob descriptor cache', () => {
+    expect(whyNotSweep(mirror(), undefined, {})).toBeUndefined();
+    expect(whyNotSweep(mirror(), running({ [LABELS.blobCache]: 'off' }), {})).toBeUndefined();
+  });
+
+  it("leaves the rest to the registry's collector, saying why", () => {
+    expect(whyNotSweep(mirror(), running({}), {})).toMatch(/created by an older version/);
+    expect(whyNotSweep(mirror(true), undefined, {})).toMatch(/engine's host/);
+    expect(whyNotSweep(mirror(), undefined, { collector: 'gc' })).toMatch(/asked for/);
+  });
+});

@@ -1,0 +1,221 @@
+// Our own garbage collection, with the mirror serving: the marking rules of the 2.8 collector (the
+// scanner's model, checked against `registry garbage-collect` in the tests) on a fresh look at the
+// store, then a sweep that cannot take a blob from under a pull that is using it.
+//
+// 1. Look (a scan): the candidates are the blobs no GC-enumerated repository marks (what GC deletes),
+//    less any written since the prune began (a pull in flight stores its blob before linking it).
+// 2. Quarantine: each candidate's directory is renamed into the prune's trash (same file system,
+//    undoable). A pull that needs one of them from now on finds it missing and fetches it again.
+// 3. Wait a moment, look again: a candidate now marked (a new manifest reached it), or linked by a link
+//    written since the prune began (a pull that saw the blob present just before step 2 links it
+//    right after), is put back, unless the registry stored it again meanwhile.
+// 4. Delete what is left in quarantine.
+//
+// Served blobs are read through open files, which a rename or a delete does not disturb. The registry
+// must not cache blob descriptors in memory (registry-config.ts leaves the cache out): a cached
+// descriptor would make it answer for a blob we deleted with a 500 instead of fetching it again.
+import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { blobDataPath, storeLayout, V2 } from '../scan/layout.js';
+import type { MissingLink, ScanResult } from '../scan/types.js';
+
+/** The store holds something the sweep does not understand: the registry's own GC runs instead. */
+export class SweepUnsupported extends Error {}
+
+export interface SweepResult {
+  /** present blobs the look found marked */
+  marked: number;
+  deleted: string[];
+  deletedBytes: number;
+  /** quarantined, then put back: a pull reached them meanwhile */
+  rescued: string[];
+  /** unreferenced, but written since the prune began: left for the next prune */
+  young: number;
+  ms: number;
+}
+
+export interface SweepOptions {
+  /** the registry's storage root (the mirror's data dir) */
+  store: string;
+  /** the prune's trash directory: quarantined blobs wait there, in the store's layout */
+  trash: string;
+  /** epoch ms the prune began: nothing written since is deleted */
+  since: number;
+  /**
+   * A fresh look at the store, told which digests to say are marked (the app: its scan worker, where
+   * the model of the store is; else an in-process scanner). See `lookOf`.
+   */
+  look: (ask: readonly string[]) => Promise<StoreLook>;
+  /** how long pulls in flight get to link what they found present before the second look (ms) */
+  settleMs?: number;
+  /** test hook: runs once every candidate is in quarantine (the crash-safety tests die here) */
+  onQuarantined?: () => void;
+}
+
+/** What the sweep needs of a look at the store: small, so it crosses from the scan worker cheaply. */
+export interface StoreLook {
+  blobCount: number;
+  /** present blobs no GC-enumerated repository marks (what the 2.8 collector deletes), with their sizes */
+  orphans: Array<{ digest: string; size: number }>;
+  /** of the digests asked about, those some GC-enumerated repository marks */
+  marked: string[];
+  /** links to the digests asked about whose blob the store does not hold */
+  missingLinks: MissingLink[];
+  /** why the sweep cannot judge this store; absent when it can */
+  problem?: string;
+}
+
+/** The look the sweep needs, made from a scan (on the scan worker, or in-process). */
+export function lookOf(scan: ScanResult, ask: readonly string[] = []): StoreLook {
+  const asked = new Set(ask);
+  const marked = new Set<string>();
+  if (asked.size) {
+    for (const r of scan.repositories) {
+      if (!r.gcEnumerated) continue;
+      for (const d of r.blobs) if (asked.has(d)) marked.add(d);
+    }
+  }
+  const problem = notUnderstood(scan);
+  return {
+    blobCount: scan.blobCount,
+    orphans: scan.orphans.digests.map((digest) => ({ digest, size: scan.blobSizes[digest] ?? 0 })),
+    marked: [...marked],
+    missingLinks: asked.size ? scan.missingLinks.filter((l) => asked.has(l.digest)) : [],
+    ...(problem !== undefined ? { problem } : {}),
+  };
+}
+
+/** Why the sweep cannot judge this store (the reason the result gives), or undefined when it can. */
+export function notUnderstood(scan: ScanResult): string | undefined {
+  const broken = scan.repositories.filter((r) => r.manifestProblems.length > 0);
+  if (broken.length) {
+    const first = broken[0]!;
+    return `${first.name} has a manifest that cannot be read (${first.manifestProblems[0]!.error})`;
+  }
+  if (scan.unreadableLinks.length) return `a link file does not hold a digest: ${scan.unreadableLinks[0]}`;
+  return undefined;
+}
+
+function blobDir(store: string, digest: string): string {
+  return dirname(blobDataPath(storeLayout(store), digest));
+}
+
+/** The quarantine inside a prune's trash: the blob directories, in the store's layout. */
+export function quarantineOf(trash: string): string {
+  return join(trash, V2, 'blobs', 'sha256');
+}
+
+/** Where a link the scanner reported missing lives, relative to the repositories directory. */
+function linkPath(l: MissingLink): string {
+  const hex = l.digest.slice('sha256:'.length);
+  switch (l.kind) {
+    case 'layer':
+      return join(l.repository, '_layers', 'sha256', hex, 'link');
+    case 'revision':
+      return join(l.repository, '_manifests', 'revisions', 'sha256', hex, 'link');
+    case 'tag-current':
+      return join(l.repository, '_manifests', 'tags', l.tag ?? '', 'current', 'link');
+    case 'tag-index':
+      return join(l.repository, '_manifests', 'tags', l.tag ?? '', 'index', 'sha256', hex, 'link');
+  }
+}
+
+/** Renames `from` to `to` unless something is there already (then `from` stays). */
+async function renameIfAbsent(from: string, to: string): Promise<boolean> {
+  if (await lstat(to).catch(() => undefined)) return false;
+  await mkdir(dirname(to), { recursive: true });
+  await rename(from, to);
+  return true;
+}
+
+/**
+ * File times come from the kernel's coarse clock, a tick or so behind Date.now(): a blob is a candidate
+ * only if written this long before the prune began.
+ */
+const CANDIDATE_SLACK_MS = 50;
+/**
+ * A link counts as written since the prune began (it rescues its blob) back to this long before it:
+ * generous, since rescuing too much only leaves a blob for the next prune, and a registry in a VM
+ * (Docker Desktop) stamps files with a clock of its own.
+ */
+const RESCUE_SLACK_MS = 5000;
+
+export async function sweep(o: SweepOptions): Promise<SweepResult> {
+  const t0 = Date.now();
+  const since = o.since - CANDIDATE_SLACK_MS;
+  const first = await o.look([]);
+  if (first.problem) throw new SweepUnsupported(first.problem);
+  const quarantine = quarantineOf(o.trash);
+  const sizes = new Map<string, number>();
+  const candidates: string[] = [];
+  let young = 0;
+  for (const { digest: d, size } of first.orphans) {
+    const data = await stat(blobDataPath(storeLayout(o.store), d)).catch(() => undefined);
+    if (!data) continue; // gone since the look
+    if (data.mtimeMs >= since) {
+      young++;
+      continue;
+    }
+    sizes.set(d, size);
+    candidates.push(d);
+  }
+  const held: string[] = [];
+  for (const d of candidates) {
+    const hex = d.slice('sha256:'.length);
+    if (await renameIfAbsent(blobDir(o.store, d), join(quarantine, hex.slice(0, 2), hex))) held.push(d);
+  }
+  o.onQuarantined?.();
+
+  // Pulls that found a candidate present just before it moved link it within moments.
+  if (o.settleMs ?? 2000) await new Promise((r) => setTimeout(r, o.settleMs ?? 2000));
+  const second = await o.look(held);
+  const marked = new Set(second.marked);
+  const repos = storeLayout(o.store).repositories;
+  const wanted = new Set<string>();
+  for (const l of second.missingLinks) {
+    if (marked.has(l.digest) || wanted.has(l.digest)) continue;
+    const link = await lstat(join(repos, linkPath(l))).catch(() => undefined);
+    if (link && link.mtimeMs >= o.since - RESCUE_SLACK_MS) wanted.add(l.digest);
+  }
+  const rescued: string[] = [];
+  const deleted: string[] = [];
+  let deletedBytes = 0;
+  for (const d of held) {
+    const hex = d.slice('sha256:'.length);
+    const inQuarantine = join(quarantine, hex.slice(0, 2), hex);
+    if (marked.has(d) || wanted.has(d)) {
+      // Stored again meanwhile (a pull fetched it anew): that copy serves; ours goes.
+      await renameIfAbsent(inQuarantine, blobDir(o.store, d));
+      rescued.push(d);
+      continue;
+    }
+    deletedBytes += sizes.get(d) ?? 0;
+    deleted.push(d);
+  }
+  await rm(quarantine, { recursive: true, force: true });
+  return {
+    marked: first.blobCount - first.orphans.length,
+    deleted,
+    deletedBytes,
+    rescued,
+    young,
+    ms: Date.now() - t0,
+  };
+}
+
+/**
+ * After a prune died during its sweep: every blob still in quarantine goes back where it was (unless
+ * the store holds it again), so the next sweep judges the store as a whole again. Returns how many.
+ */
+export async function releaseQuarantine(store: string, trash: string): Promise<number> {
+  const quarantine = quarantineOf(trash);
+  let n = 0;
+  for (const prefix of await readdir(quarantine).catch(() => [] as string[])) {
+    for (const hex of await readdir(join(quarantine, prefix)).catch(() => [] as string[])) {
+      const from = join(quarantine, prefix, hex);
+      if (await renameIfAbsent(from, blobDir(store, `sha256:${hex}`))) n++;
+    }
+  }
+  await rm(quarantine, { recursive: true, force: true });
+  return n;
+}
