@@ -346,9 +346,10 @@ describeWithEngineControl(
       try {
         const offline = page.getByTestId('offline');
         await offline.waitFor({ timeout: 60_000 });
-        expect(await offline.textContent()).toMatch(
-          /^drpc-tb-upstream unreachable: serving \d+ cached images?$/,
-        );
+        // It may say "serving the cache" for a moment, until the offline registry's catalog is read.
+        await expect
+          .poll(() => offline.textContent())
+          .toMatch(/^drpc-tb-upstream unreachable: serving \d+ cached images?$/);
         const text = (await page.locator('body').textContent()) ?? '';
         expect(text.match(/unreachable/g)).toHaveLength(1);
         expect(text).not.toMatch(/ECONNREFUSED|ENOTFOUND|proxy mode/);
