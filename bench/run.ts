@@ -6,6 +6,8 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   prune: () => import('./prune.js'),
   offline: () => import('./offline.js'),
   soak: () => import('./soak.js'),
+  'prune-soak': () => import('./prune-soak.js'),
+  'prune-kills': () => import('./prune-kills.js'),
 };
 const name = process.argv[2];
 const load = name ? benches[name] : undefined;

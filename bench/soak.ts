@@ -27,10 +27,10 @@ const ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
 ].join(', ');
 
-const sha = (b: Uint8Array) => 'sha256:' + createHash('sha256').update(b).digest('hex');
+export const sha = (b: Uint8Array) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
 /** A registry client's pull: manifest by tag, then every blob, each checked against its digest. */
-async function httpPull(base: string, repo: string, tag: string): Promise<void> {
+export async function httpPull(base: string, repo: string, tag: string): Promise<void> {
   const res = await fetch(`${base}/v2/${repo}/manifests/${tag}`, {
     headers: { accept: ACCEPT },
     signal: AbortSignal.timeout(20_000),

@@ -65,7 +65,7 @@ export interface PruneOptions {
    * by default an in-process scanner made for this prune.
    */
   look?: (ask: readonly string[]) => Promise<StoreLook>;
-  /** how long the sweep lets pulls in flight settle before its second look (default 2 s) */
+  /** how long the sweep lets pulls in flight settle before its second look (default 1 s) */
   settleMs?: number;
   /** test hook: prune the old way (the mirror stopped, the registry's GC) */
   collector?: 'gc';

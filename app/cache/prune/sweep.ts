@@ -139,6 +139,8 @@ const CANDIDATE_SLACK_MS = 50;
  * (Docker Desktop) stamps files with a clock of its own.
  */
 const RESCUE_SLACK_MS = 5000;
+/** The pause between quarantine and the second look (see sweep). */
+export const SETTLE_MS = 1000;
 
 export async function sweep(o: SweepOptions): Promise<SweepResult> {
   const t0 = Date.now();
@@ -166,8 +168,10 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   }
   o.onQuarantined?.();
 
-  // Pulls that found a candidate present just before it moved link it within moments.
-  if (o.settleMs ?? 2000) await new Promise((r) => setTimeout(r, o.settleMs ?? 2000));
+  // A pull that found a candidate present just before it moved links it a few system calls later (the
+  // registry's blob writer: stat, then write the link): a second is ample even on a loaded machine.
+  const settle = o.settleMs ?? SETTLE_MS;
+  if (settle > 0) await new Promise((r) => setTimeout(r, settle));
   const second = await o.look(held);
   const marked = new Set(second.marked);
   const repos = storeLayout(o.store).repositories;
