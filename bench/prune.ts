@@ -118,8 +118,8 @@ export async function benchPrune(opts: { runs?: number; store?: typeof STORE } =
     freedBytes: number;
     deletedBlobs: number;
     planDigests: number;
-    /** move the selection aside, then sweep (journaled step to step) */
-    steps: { moveMs: number; sweepMs: number };
+    /** move the selection aside, then sweep (journaled step to step); the sweep's two looks at the store */
+    steps: { moveMs: number; sweepMs: number; firstLookMs: number; secondLookMs: number };
     load: number;
   }> = [];
   const alone: Array<{ wallMs: number; gcMs: number; eligibleBlobs: number; load: number }> = [];
@@ -151,8 +151,13 @@ export async function benchPrune(opts: { runs?: number; store?: typeof STORE } =
         const load = loadavg()[0] ?? 0;
         // Step timestamps: executePrune reports each step once it is journaled.
         const at: Partial<Record<string, number>> = {};
+        const looks: number[] = [];
         const r = await executePrune(docker, s.mirror, p, {
-          look: (ask) => scanner.look(ask),
+          look: async (ask) => {
+            const [t, look] = await timed(() => scanner.look(ask));
+            looks.push(t);
+            return look;
+          },
           onProgress: (e) => void (at[e.step] ??= performance.now()),
         });
         const span = (from: string, to: string) => (at[to] ?? NaN) - (at[from] ?? NaN);
@@ -168,7 +173,12 @@ export async function benchPrune(opts: { runs?: number; store?: typeof STORE } =
           freedBytes: r.freedBytes,
           deletedBlobs: r.gc.eligibleBlobs,
           planDigests: p.digests.length,
-          steps: { moveMs: span('removing', 'removed'), sweepMs: span('collecting', 'collected') },
+          steps: {
+            moveMs: span('removing', 'removed'),
+            sweepMs: span('collecting', 'collected'),
+            firstLookMs: looks[0] ?? NaN,
+            secondLookMs: looks[1] ?? NaN,
+          },
           load,
         });
         console.error(`run ${i + 1}: prune ${JSON.stringify(prunes.at(-1))}`);
@@ -215,6 +225,8 @@ export async function benchPrune(opts: { runs?: number; store?: typeof STORE } =
     steps: {
       moveMs: median(prunes.map((p) => p.steps.moveMs)),
       sweepMs: median(prunes.map((p) => p.steps.sweepMs)),
+      firstLookMs: median(prunes.map((p) => p.steps.firstLookMs)),
+      secondLookMs: median(prunes.map((p) => p.steps.secondLookMs)),
     },
     loads: [...prunes.map((p) => p.load), ...alone.map((a) => a.load)],
     prunes,
@@ -238,5 +250,6 @@ Store: ${r.store.repositories} repositories x ${r.store.tagsPerRepo} tags, ${r.s
 | \`registry garbage-collect\` alone, same removals (median, whole call) | ${ms(r.gcAloneMs)} | |
 | sweep / GC alone | ${r.sweepOverGcAlone.toFixed(2)}x (without the pause: ${r.sweepWorkOverGcAlone.toFixed(2)}x) | <= ${GOAL}x: ${r.sweepOverGcAlone <= GOAL ? 'met' : 'not met'} |
 | freed = preview, to the byte | ${r.exact} (${r.prunes[0]!.freedBytes.toLocaleString('en')} bytes, ${r.prunes[0]!.deletedBlobs} blobs) | every run |
-| steps: move aside / sweep | ${ms(r.steps.moveMs)} / ${ms(r.steps.sweepMs)} | |`);
+| steps: move aside / sweep | ${ms(r.steps.moveMs)} / ${ms(r.steps.sweepMs)} | |
+| in the sweep: first look / pause / second look / the rest (stat, rename, delete 3,000 blobs) | ${ms(r.steps.firstLookMs)} / ${ms(SETTLE_MS)} / ${ms(r.steps.secondLookMs)} / ${ms(r.steps.sweepMs - r.steps.firstLookMs - SETTLE_MS - r.steps.secondLookMs)} | |`);
 }

@@ -17,7 +17,10 @@
 import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { blobDataPath, storeLayout, V2 } from '../scan/layout.js';
-import type { MissingLink, ScanResult } from '../scan/types.js';
+import type { StoreLook } from '../scan/store-look.js';
+import type { MissingLink } from '../scan/types.js';
+
+export { lookOf, type StoreLook } from '../scan/store-look.js';
 
 /** The store holds something the sweep does not understand: the registry's own GC runs instead. */
 export class SweepUnsupported extends Error {}
@@ -50,50 +53,6 @@ export interface SweepOptions {
   settleMs?: number;
   /** test hook: runs once every candidate is in quarantine (the crash-safety tests die here) */
   onQuarantined?: () => void;
-}
-
-/** What the sweep needs of a look at the store: small, so it crosses from the scan worker cheaply. */
-export interface StoreLook {
-  blobCount: number;
-  /** present blobs no GC-enumerated repository marks (what the 2.8 collector deletes), with their sizes */
-  orphans: Array<{ digest: string; size: number }>;
-  /** of the digests asked about, those some GC-enumerated repository marks */
-  marked: string[];
-  /** links to the digests asked about whose blob the store does not hold */
-  missingLinks: MissingLink[];
-  /** why the sweep cannot judge this store; absent when it can */
-  problem?: string;
-}
-
-/** The look the sweep needs, made from a scan (on the scan worker, or in-process). */
-export function lookOf(scan: ScanResult, ask: readonly string[] = []): StoreLook {
-  const asked = new Set(ask);
-  const marked = new Set<string>();
-  if (asked.size) {
-    for (const r of scan.repositories) {
-      if (!r.gcEnumerated) continue;
-      for (const d of r.blobs) if (asked.has(d)) marked.add(d);
-    }
-  }
-  const problem = notUnderstood(scan);
-  return {
-    blobCount: scan.blobCount,
-    orphans: scan.orphans.digests.map((digest) => ({ digest, size: scan.blobSizes[digest] ?? 0 })),
-    marked: [...marked],
-    missingLinks: asked.size ? scan.missingLinks.filter((l) => asked.has(l.digest)) : [],
-    ...(problem !== undefined ? { problem } : {}),
-  };
-}
-
-/** Why the sweep cannot judge this store (the reason the result gives), or undefined when it can. */
-export function notUnderstood(scan: ScanResult): string | undefined {
-  const broken = scan.repositories.filter((r) => r.manifestProblems.length > 0);
-  if (broken.length) {
-    const first = broken[0]!;
-    return `${first.name} has a manifest that cannot be read (${first.manifestProblems[0]!.error})`;
-  }
-  if (scan.unreadableLinks.length) return `a link file does not hold a digest: ${scan.unreadableLinks[0]}`;
-  return undefined;
 }
 
 function blobDir(store: string, digest: string): string {
@@ -142,6 +101,18 @@ const RESCUE_SLACK_MS = 5000;
 /** The pause between quarantine and the second look (see sweep). */
 export const SETTLE_MS = 1000;
 
+/** File-system calls in flight at once: libuv's thread pool runs four; a few more keep it fed. */
+const POOL = 16;
+
+/** Runs fn on every item, at most `limit` at a time. */
+async function inPool<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 export async function sweep(o: SweepOptions): Promise<SweepResult> {
   const t0 = Date.now();
   const since = o.since - CANDIDATE_SLACK_MS;
@@ -149,23 +120,30 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   if (first.problem) throw new SweepUnsupported(first.problem);
   const quarantine = quarantineOf(o.trash);
   const sizes = new Map<string, number>();
-  const candidates: string[] = [];
+  for (const { digest, size } of first.orphans) sizes.set(digest, size);
+  const held: string[] = [];
   let young = 0;
-  for (const { digest: d, size } of first.orphans) {
+  const prefixes = new Map<string, Promise<unknown>>();
+  await inPool([...sizes.keys()], POOL, async (d) => {
     const data = await stat(blobDataPath(storeLayout(o.store), d)).catch(() => undefined);
-    if (!data) continue; // gone since the look
+    if (!data) return; // gone since the look
     if (data.mtimeMs >= since) {
       young++;
-      continue;
+      return;
     }
-    sizes.set(d, size);
-    candidates.push(d);
-  }
-  const held: string[] = [];
-  for (const d of candidates) {
     const hex = d.slice('sha256:'.length);
-    if (await renameIfAbsent(blobDir(o.store, d), join(quarantine, hex.slice(0, 2), hex))) held.push(d);
-  }
+    const dir = join(quarantine, hex.slice(0, 2));
+    if (!prefixes.has(dir)) prefixes.set(dir, mkdir(dir, { recursive: true }));
+    await prefixes.get(dir);
+    // The quarantine is this prune's own and empty (recovery empties a killed one's first).
+    if (
+      await rename(blobDir(o.store, d), join(dir, hex)).then(
+        () => true,
+        () => false,
+      )
+    )
+      held.push(d);
+  });
   o.onQuarantined?.();
 
   // A pull that found a candidate present just before it moved links it a few system calls later (the
@@ -184,24 +162,25 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   const rescued: string[] = [];
   const deleted: string[] = [];
   let deletedBytes = 0;
-  for (const d of held) {
+  await inPool(held, POOL, async (d) => {
     const hex = d.slice('sha256:'.length);
     const inQuarantine = join(quarantine, hex.slice(0, 2), hex);
     if (marked.has(d) || wanted.has(d)) {
       // Stored again meanwhile (a pull fetched it anew): that copy serves; ours goes.
       await renameIfAbsent(inQuarantine, blobDir(o.store, d));
       rescued.push(d);
-      continue;
+      return;
     }
+    await rm(inQuarantine, { recursive: true, force: true });
     deletedBytes += sizes.get(d) ?? 0;
     deleted.push(d);
-  }
+  });
   await rm(quarantine, { recursive: true, force: true });
   return {
     marked: first.blobCount - first.orphans.length,
-    deleted,
+    deleted: deleted.sort(),
     deletedBytes,
-    rescued,
+    rescued: rescued.sort(),
     young,
     ms: Date.now() - t0,
   };

@@ -50,6 +50,11 @@ export class DigestTable {
     return this.hexId(digest.slice(7));
   }
 
+  /** The id of a digest (`sha256:<hex>`) already known, or -1 (never made: a lookup only). */
+  find(digest: string): number {
+    return this.ids.get(digest.slice(7)) ?? -1;
+  }
+
   present(id: number): boolean {
     return (this.size[id] as number) >= 0;
   }

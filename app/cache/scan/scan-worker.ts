@@ -5,10 +5,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { AccessRecords } from '../access/records.js';
 import { planPrune, type PruneItem, type PrunePlan } from '../prune/plan.js';
-import { lookOf, type StoreLook } from '../prune/sweep.js';
 import { selectByRule, type RetentionRule } from '../retention.js';
 import { nodeFs } from './fs-port.js';
 import { ModelHolder, runToEnd } from './scanner.js';
+import type { StoreLook } from './store-look.js';
 import type { RefreshHint, StoreModel, SummaryHead } from './store-model.js';
 import type { RepositorySummary } from './summary.js';
 import { tagSizes, type TagSize } from './tag-sizes.js';
@@ -167,7 +167,7 @@ function answer(req: WorkerRequest): unknown {
       return planPrune(scan, init.dataDir, items, reason);
     }
     case 'look':
-      return lookOf(refreshed().result(), req.ask);
+      return refreshed().sweepLook(req.ask);
     case 'repository':
       return lastModel().repository(req.name) ?? null;
     case 'tagSizes':

@@ -20,6 +20,7 @@ import { storeLayout, V2, type StoreLayout } from './layout.js';
 import { MAX_MANIFEST_BYTES, parseManifest, type ManifestKind, type ReferenceRole } from './manifest.js';
 import { readRepository, unchanged, type RepositoryRead } from './repository-read.js';
 import { RepositoryTree } from './repository-tree.js';
+import { problemOf, type StoreLook } from './store-look.js';
 import type { RepositorySummary, ScanSummary } from './summary.js';
 import type {
   MissingLink,
@@ -600,6 +601,29 @@ export class StoreModel {
   private get current(): SummaryHead & { orphanIds: number[] } {
     if (!this.state) throw new Error('the store has not been scanned yet');
     return this.state;
+  }
+
+  /** What a prune's sweep needs (store-look.ts), straight from the model: no whole result is built. */
+  sweepLook(ask: readonly string[]): StoreLook {
+    const head = this.current;
+    const { digests } = this;
+    const marked = ask.filter((d) => {
+      const id = digests.find(d);
+      return id >= 0 && (this.markCount[id] ?? 0) > 0;
+    });
+    const asked = new Set(ask);
+    const broken = this.sorted().find((r) => r.listed && r.manifestProblems.length > 0);
+    const problem = problemOf(
+      broken && { repository: broken.read.name, error: broken.manifestProblems[0]!.error },
+      head.unreadableLinks[0],
+    );
+    return {
+      blobCount: head.blobCount,
+      orphans: head.orphanIds.map((id) => ({ digest: digests.digest(id), size: digests.size[id] as number })),
+      marked,
+      missingLinks: asked.size ? head.missingLinks.filter((l) => asked.has(l.digest)) : [],
+      ...(problem !== undefined ? { problem } : {}),
+    };
   }
 
   /** Everything a summary holds but the repositories. Fresh objects: the caller may keep them. */

@@ -27,7 +27,7 @@ import type { HeapInfo } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { AppError, type ErrorCode } from '../../util/errors.js';
 import type { PruneItem, PrunePlan } from '../prune/plan.js';
-import type { StoreLook } from '../prune/sweep.js';
+import type { StoreLook } from './store-look.js';
 import type { AccessRecords } from '../access/records.js';
 import type {
   PlanSelection,
