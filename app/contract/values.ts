@@ -308,6 +308,7 @@ export const pruneResultSchema = z.object({
   }),
   downtimeMs: z.number(),
   collector: z.object({ kind: z.enum(['sweep', 'gc']), reason: z.string().optional() }),
+  sweep: z.object({ rescued: z.number(), young: z.number(), waitedMs: z.number() }).optional(),
   mode: z.enum(['proxy', 'offline']).optional(),
 });
 assertSame<z.infer<typeof pruneResultSchema>, PruneResult>(true);

@@ -47,6 +47,8 @@ export interface PruneResult {
   downtimeMs: number;
   /** how the blobs were collected: swept while serving, or the registry's GC with the mirror stopped (why) */
   collector: { kind: 'sweep' | 'gc'; reason?: string };
+  /** the sweep's own account: blobs put back, left for being new, time spent waiting for uploads */
+  sweep?: { rescued: number; young: number; waitedMs: number };
   /** the mode the mirror serves in afterwards (the mode it served in before); absent: left stopped */
   mode?: MirrorMode;
 }
@@ -65,8 +67,6 @@ export interface PruneOptions {
    * by default an in-process scanner made for this prune.
    */
   look?: (ask: readonly string[]) => Promise<StoreLook>;
-  /** how long the sweep lets pulls in flight settle before its second look (default 1 s) */
-  settleMs?: number;
   /** test hook: prune the old way (the mirror stopped, the registry's GC) */
   collector?: 'gc';
 }
@@ -180,6 +180,7 @@ export async function executePrune(
   let reason = whyNotSweep(mirror, info, opts);
   let downtimeMs = 0;
   let gc: PruneResult['gc'];
+  let sweepAccount: PruneResult['sweep'];
   if (reason === undefined) {
     await ctx.mark({ ...j, step: 'removing' }, 'removing the selection');
     await ctx.moveAside(plan);
@@ -187,6 +188,7 @@ export async function executePrune(
     try {
       const swept = await sweepStep(ctx, j, since);
       gc = { marked: swept.marked, eligibleBlobs: swept.deleted.length, eligibleManifests: 0, ms: swept.ms };
+      sweepAccount = { rescued: swept.rescued.length, young: swept.young, waitedMs: swept.waitedMs };
     } catch (err) {
       if (!(err instanceof SweepUnsupported)) throw err;
       // Nothing was quarantined: the removal stands, the registry's GC collects.
@@ -233,6 +235,7 @@ export async function executePrune(
     gc,
     downtimeMs,
     collector: reason === undefined ? { kind: 'sweep' } : { kind: 'gc', reason },
+    ...(sweepAccount ? { sweep: sweepAccount } : {}),
     ...(wasRunning ? { mode } : {}),
   };
 }
@@ -257,7 +260,6 @@ export async function sweepStep(
     trash: trashDir(ctx.home, j.plan.id),
     since,
     look: ctx.opts.look ?? (async (ask) => lookOf(await scanner!.refresh(), ask)),
-    ...(ctx.opts.settleMs !== undefined ? { settleMs: ctx.opts.settleMs } : {}),
     onQuarantined: () => ctx.crashPoint('collecting'),
   });
   await ctx.mark({ ...j, step: 'collected' }, `swept: ${swept.deleted.length} blobs deleted`);

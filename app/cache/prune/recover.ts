@@ -103,15 +103,12 @@ export async function recoverPrune(docker: Docker, mirror: Mirror): Promise<Reco
         const entry = { plan: j.plan, dataDir: ctx.home, wasRunning: j.wasRunning, mode: j.mode };
         try {
           result.released = await releaseQuarantine(ctx.store, trashDir(ctx.home, j.plan.id));
-          // The mirror is stopped here: nothing is written meanwhile, so the sweep needs no pause.
           if (whyNotSweep(mirror, undefined, {}) !== undefined) await collect(ctx, entry);
           else {
-            await sweepStep(new PruneContext(docker, mirror, { settleMs: 0 }), entry, Date.now()).catch(
-              (err: unknown) => {
-                if (err instanceof SweepUnsupported) return collect(ctx, entry);
-                throw err;
-              },
-            );
+            await sweepStep(ctx, entry, Date.now()).catch((err: unknown) => {
+              if (err instanceof SweepUnsupported) return collect(ctx, entry);
+              throw err;
+            });
           }
         } catch (err) {
           // Unreferenced blobs are no harm: any later collection frees them. A jam would be.

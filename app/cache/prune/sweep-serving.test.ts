@@ -89,7 +89,6 @@ describe('the sweep', () => {
         // Everything in these copies was written before this "prune" began.
         since: Date.now() + 60_000,
         look: async (ask) => lookOf(await scanStore(mirrorDirs(ours).data), ask),
-        settleMs: 0,
       });
       const gc = await runGarbageCollect(docker, theirs);
       expect(gc.blobs.length).toBeGreaterThan(0);

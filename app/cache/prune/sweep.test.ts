@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, utimesSync } from 'node:
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
+import { eventually } from '../../../testbed/eventually.js';
 import { tempDir } from '../../../testbed/helpers.js';
 import { LABELS } from '../../mirror/container-spec.js';
 import type { Mirror } from '../../mirror/mirror.js';
@@ -50,7 +51,6 @@ const options = (dir: string, trash: string, more: Partial<SweepOptions> = {}): 
   trash,
   since: Date.now(),
   look: async (ask) => lookOf(await scanStore(dir), ask),
-  settleMs: 0,
   ...more,
 });
 
@@ -121,6 +121,47 @@ describe('sweep', () => {
     expect([...r.rescued].sort()).toEqual([a.manifest, a.config, a.layers[1]!].sort());
     expect(r.deleted).toEqual([leftover]);
     for (const d of [a.manifest, a.config, a.layers[1]!]) expect(blobFiles(dir).has(d), d).toBe(true);
+  });
+
+  it('looks again only once the uploads in flight have ended (a pull links what it found present, then removes its upload)', async () => {
+    const { dir, s, a, trash } = twoImages();
+    rmSync(s.repoDir('library/a'), { recursive: true });
+    const aOnly = a.layers[1]!;
+    // A pull of library/c is committing a blob it found present: its upload is still open.
+    s.upload('library/c', 'f1b3c3de-0000-4000-8000-000000000001', 10);
+    const upload = join(s.repoDir('library/c'), '_uploads', 'f1b3c3de-0000-4000-8000-000000000001');
+    const looks: boolean[] = [];
+    let quarantined = false;
+    const sweeping = sweep(
+      options(dir, trash, {
+        look: async (ask) => {
+          looks.push(existsSync(upload));
+          return lookOf(await scanStore(dir), ask);
+        },
+        onQuarantined: () => {
+          quarantined = true;
+        },
+      }),
+    );
+    await eventually(() => expect(quarantined).toBe(true));
+    expect(looks).toEqual([true]); // the first look only: the sweep waits
+    // The pull finishes: the link, then its upload goes.
+    s.layerLink('library/c', aOnly);
+    rmSync(upload, { recursive: true });
+    const r = await sweeping;
+    expect(looks).toEqual([true, false]);
+    expect(r.uploadsInFlight).toBe(1);
+    expect(r.rescued).toEqual([aOnly]);
+    expect(blobFiles(dir).has(aOnly)).toBe(true);
+  });
+
+  it('does not wait for an upload nobody has written to for long (a pull cut off)', async () => {
+    const { dir, s, trash } = twoImages(); // aged: the upload below is an hour old
+    s.upload('library/b', 'f1b3c3de-0000-4000-8000-000000000002', 10);
+    age(dir);
+    const r = await sweep(options(dir, trash));
+    expect(r.uploadsInFlight).toBe(0);
+    expect(r.deleted.length).toBe(1); // the leftover
   });
 
   it('does not replace a blob the registry stored again while ours was in quarantine', async () => {

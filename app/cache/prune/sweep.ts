@@ -6,9 +6,13 @@
 //    less any written since the prune began (a pull in flight stores its blob before linking it).
 // 2. Quarantine: each candidate's directory is renamed into the prune's trash (same file system,
 //    undoable). A pull that needs one of them from now on finds it missing and fetches it again.
-// 3. Wait a moment, look again: a candidate now marked (a new manifest reached it), or linked by a link
-//    written since the prune began (a pull that saw the blob present just before step 2 links it
-//    right after), is put back, unless the registry stored it again meanwhile.
+// 3. Wait for the uploads in flight to end, look again: a candidate now marked (a new manifest reached
+//    it), or linked by a link written since the prune began, is put back, unless the registry stored it
+//    again meanwhile. (A pull stores a blob through an upload directory: it checks whether the blob is
+//    present, links it, and only then removes its upload directory. So once every upload that was
+//    open when the quarantine ended has gone, a pull that found a candidate present has linked it.
+//    A manifest is stored without an upload, its check and its link a moment apart; one linked to a
+//    quarantined blob after the second look is fetched from the upstream again by the proxy.)
 // 4. Delete what is left in quarantine.
 //
 // Served blobs are read through open files, which a rename or a delete does not disturb. The registry
@@ -34,6 +38,10 @@ export interface SweepResult {
   rescued: string[];
   /** unreferenced, but written since the prune began: left for the next prune */
   young: number;
+  /** uploads in flight when the quarantine ended, which the sweep waited for */
+  uploadsInFlight: number;
+  /** how long the sweep waited for them before its second look */
+  waitedMs: number;
   ms: number;
 }
 
@@ -49,8 +57,6 @@ export interface SweepOptions {
    * the model of the store is; else an in-process scanner). See `lookOf`.
    */
   look: (ask: readonly string[]) => Promise<StoreLook>;
-  /** how long pulls in flight get to link what they found present before the second look (ms) */
-  settleMs?: number;
   /** test hook: runs once every candidate is in quarantine (the crash-safety tests die here) */
   onQuarantined?: () => void;
 }
@@ -98,8 +104,10 @@ const CANDIDATE_SLACK_MS = 50;
  * (Docker Desktop) stamps files with a clock of its own.
  */
 const RESCUE_SLACK_MS = 5000;
-/** The pause between quarantine and the second look (see sweep). */
-export const SETTLE_MS = 1000;
+/** An upload written to within this long is in flight; older ones were abandoned (a pull cut off). */
+const ACTIVE_UPLOAD_MS = 10 * 60_000;
+/** The longest the sweep waits for uploads in flight before it looks again regardless. */
+const UPLOAD_WAIT_MS = 60_000;
 
 /** File-system calls in flight at once: libuv's thread pool runs four; a few more keep it fed. */
 const POOL = 16;
@@ -146,10 +154,7 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   });
   o.onQuarantined?.();
 
-  // A pull that found a candidate present just before it moved links it a few system calls later (the
-  // registry's blob writer: stat, then write the link): a second is ample even on a loaded machine.
-  const settle = o.settleMs ?? SETTLE_MS;
-  if (settle > 0) await new Promise((r) => setTimeout(r, settle));
+  const { uploads: uploadsInFlight, waitedMs } = await uploadsEnded(storeLayout(o.store).repositories);
   const second = await o.look(held);
   const marked = new Set(second.marked);
   const repos = storeLayout(o.store).repositories;
@@ -182,8 +187,63 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
     deletedBytes,
     rescued: rescued.sort(),
     young,
+    uploadsInFlight,
+    waitedMs,
     ms: Date.now() - t0,
   };
+}
+
+/** The upload directories (`<repository>/_uploads/<id>`) written to recently, anywhere in the store. */
+async function uploadsInFlight(repositories: string, now: number): Promise<string[]> {
+  const found: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    await Promise.all(
+      entries.map(async (e) => {
+        if (!e.isDirectory()) return;
+        const path = join(dir, e.name);
+        if (e.name === '_uploads') {
+          for (const id of await readdir(path).catch(() => [] as string[])) {
+            const upload = join(path, id);
+            const times = await Promise.all(
+              [upload, join(upload, 'data')].map((p) =>
+                lstat(p).then(
+                  (st) => st.mtimeMs,
+                  () => 0,
+                ),
+              ),
+            );
+            if (Math.max(...times) >= now - ACTIVE_UPLOAD_MS) found.push(upload);
+          }
+        } else if (!e.name.startsWith('_')) await walk(path);
+      }),
+    );
+  };
+  await walk(repositories);
+  return found;
+}
+
+/**
+ * Waits until every upload in flight now has ended (its directory removed), polling, at most
+ * UPLOAD_WAIT_MS; says how many there were and how long it waited.
+ */
+async function uploadsEnded(repositories: string): Promise<{ uploads: number; waitedMs: number }> {
+  const t0 = Date.now();
+  let open = await uploadsInFlight(repositories, t0);
+  const uploads = open.length;
+  while (open.length && Date.now() - t0 < UPLOAD_WAIT_MS) {
+    await new Promise((r) => setTimeout(r, 25));
+    const still = await Promise.all(
+      open.map((p) =>
+        lstat(p).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    open = open.filter((_, i) => still[i]);
+  }
+  return { uploads, waitedMs: Date.now() - t0 };
 }
 
 /**
