@@ -16,7 +16,7 @@ import { blobDataPath, storeLayout } from '../app/cache/scan/layout.js';
 import { scanStore } from '../app/cache/scan/scanner.js';
 import { Mirror } from '../app/mirror/mirror.js';
 import { defaultMirrorSettings, mirrorDirs } from '../app/mirror/settings.js';
-import { engine, setMirrors } from '../testbed/dockerd.js';
+import { engine } from '../testbed/dockerd.js';
 import { MULTI } from '../testbed/fixtures.js';
 import { ensureTestbed } from '../testbed/index.js';
 import { freeLoopbackPort } from '../testbed/upstream.js';
@@ -61,7 +61,7 @@ export async function main(args: string[]): Promise<void> {
   };
   const mirror = new Mirror({ docker, settings });
   await mirror.up();
-  await setMirrors([mirror.mirrorUrl]);
+  // Pulls go straight to the mirror (httpPull): dockerd's mirror setting stays another run's.
   const store = mirrorDirs(settings).data;
   for (const r of [...KEPT, ...VICTIMS]) await httpPull(mirror.baseUrl, r.repo, r.tag);
 
@@ -131,7 +131,6 @@ export async function main(args: string[]): Promise<void> {
     if (round % 20 === 0 || round === n) await offlinePulls(round);
     if (round % 10 === 0) console.error(`round ${round}: ${JSON.stringify(tally)}; damage ${damage.length}`);
   }
-  await setMirrors([]);
   await mirror.remove();
   console.log(
     JSON.stringify(

@@ -18,7 +18,7 @@
 // Served blobs are read through open files, which a rename or a delete does not disturb. The registry
 // must not cache blob descriptors in memory (registry-config.ts leaves the cache out): a cached
 // descriptor would make it answer for a blob we deleted with a 500 instead of fetching it again.
-import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { blobDataPath, storeLayout, V2 } from '../scan/layout.js';
 import type { StoreLook } from '../scan/store-look.js';
@@ -176,7 +176,10 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
       rescued.push(d);
       return;
     }
-    await rm(inQuarantine, { recursive: true, force: true });
+    // A blob directory holds its `data` file only: two calls, where rm would walk it.
+    await unlink(join(inQuarantine, 'data'))
+      .then(() => rmdir(inQuarantine))
+      .catch(() => rm(inQuarantine, { recursive: true, force: true }));
     deletedBytes += sizes.get(d) ?? 0;
     deleted.push(d);
   });
