@@ -8,7 +8,7 @@ import { readdir, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { modeOf, type Mirror } from '../../mirror/mirror.js';
 import { ensureReserve, releaseReserve } from '../../mirror/files.js';
-import type { MirrorMode } from '../../mirror/registry-config.js';
+import { registryMajorOf, type MirrorMode } from '../../mirror/registry-config.js';
 import { mirrorDirs } from '../../mirror/settings.js';
 import { AppError } from '../../util/errors.js';
 import { createBlobMeter } from '../scan/blob-meter.js';
@@ -147,6 +147,10 @@ export function whyNotSweep(
 ): string | undefined {
   if (opts.collector === 'gc') return "asked for the registry's garbage collection";
   if (mirror.remoteStorage) return "the cache is stored on the engine's host, out of reach of the sweep";
+  // 3.x enumerates every repository with manifests (2.8 only those with layer links): the sweep marks
+  // as 2.8 does, so it would take what 3.x keeps.
+  if (registryMajorOf(mirror.settings.image, info?.Config.Cmd) === 3)
+    return 'the mirror runs registry 3, whose collector keeps more than the sweep knows how to';
   if (info?.State.Running && info.Config.Labels?.[LABELS.blobCache] !== 'off')
     return 'the running mirror was created by an older version, which caches blob descriptors';
   return undefined;

@@ -218,7 +218,8 @@ function quarantined(trash: string, digest: string): string {
 }
 
 describe('whyNotSweep', () => {
-  const mirror = (remoteStorage = false) => ({ remoteStorage }) as unknown as Mirror;
+  const mirror = (remoteStorage = false, image = 'registry:2') =>
+    ({ remoteStorage, settings: { image } }) as unknown as Mirror;
   const running = (labels: Record<string, string>) =>
     ({ State: { Running: true }, Config: { Labels: labels } }) as unknown as Docker.ContainerInspectInfo;
 
@@ -231,5 +232,6 @@ describe('whyNotSweep', () => {
     expect(whyNotSweep(mirror(), running({}), {})).toMatch(/created by an older version/);
     expect(whyNotSweep(mirror(true), undefined, {})).toMatch(/engine's host/);
     expect(whyNotSweep(mirror(), undefined, { collector: 'gc' })).toMatch(/asked for/);
+    expect(whyNotSweep(mirror(false, 'registry:3'), undefined, {})).toMatch(/registry 3/);
   });
 });
