@@ -15,5 +15,7 @@ const plan = await planPrune(await scanStore(store), store, args.items);
 const result = await executePrune(docker, mirror, plan, {
   crashAfter: args.crashAfter,
   ...(args.collector === 'gc' ? { collector: 'gc' as const } : {}),
+  // Each step on its own line of stderr, so a test can time a kill inside the prune.
+  onProgress: (p) => process.stderr.write(`step ${p.step}\n`),
 });
 process.stdout.write(JSON.stringify(result));
