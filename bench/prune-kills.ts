@@ -22,6 +22,7 @@ import { MULTI } from '../testbed/fixtures.js';
 import { ensureTestbed } from '../testbed/index.js';
 import { freeLoopbackPort } from '../testbed/upstream.js';
 import { httpPull, sha } from './soak.js';
+import { random } from './synthetic-store.js';
 
 const KEPT = [
   { repo: 'library/busybox', tag: 'latest' },
@@ -37,18 +38,6 @@ const VICTIMS = [
   { repo: 'library/app-one', tag: 'latest' },
   { repo: 'library/twotags', tag: 'v1' },
 ];
-
-/** mulberry32: a small seeded generator, so a run can be made again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function main(args: string[]): Promise<void> {
   const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 200);

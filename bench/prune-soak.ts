@@ -19,7 +19,7 @@ import { MULTI } from '../testbed/fixtures.js';
 import { pull } from '../testbed/helpers.js';
 import { ensureTestbed } from '../testbed/index.js';
 import { freeLoopbackPort } from '../testbed/upstream.js';
-import { httpPull, sha } from './soak.js';
+import { httpPull, pullingClients, sha } from './soak.js';
 
 const KEPT = [
   { repo: 'library/busybox', tag: 'latest' },
@@ -51,31 +51,10 @@ export async function main(args: string[]): Promise<void> {
   await pull(docker, 'library/busybox:latest');
 
   const svc = new CacheService({ docker, mirror, stateDir: settings.dataDir });
-  const perClient = [0, 0, 0, 0];
-  const failures: Array<{ t: number; ref: string; client: number; error: string }> = [];
   const prunes: Array<{ repo: string; downtimeMs: number; collector: string; freed: number; ms: number }> =
     [];
   const end = Date.now() + minutes * 60_000;
-  const client = async (id: number) => {
-    let i = id;
-    while (Date.now() < end) {
-      const r = KEPT[i++ % KEPT.length]!;
-      const t = Date.now();
-      try {
-        if (id === 0) await pull(docker, `${r.repo}:${r.tag}`);
-        else await httpPull(mirror.baseUrl, r.repo, r.tag);
-        perClient[id]!++;
-      } catch (err) {
-        failures.push({
-          t,
-          ref: `${r.repo}:${r.tag}`,
-          client: id,
-          error: (err as Error).message.slice(0, 160),
-        });
-        await new Promise((res) => setTimeout(res, 200)); // a failing client does not spin
-      }
-    }
-  };
+  const { perClient, failures, client } = pullingClients(docker, mirror.baseUrl, KEPT, end);
   const pruner = async () => {
     for (let n = 0; Date.now() + 60_000 < end; n++) {
       await new Promise((r) => setTimeout(r, 60_000));

@@ -60,6 +60,48 @@ export async function httpPull(base: string, repo: string, tag: string): Promise
   }
 }
 
+export interface PullFailure {
+  t: number;
+  ref: string;
+  client: number;
+  error: string;
+}
+
+/**
+ * Clients that pull refs in turn until `end`: client 0 is dockerd (`docker pull` through its
+ * registry-mirrors), the others registry clients (httpPull, digests checked). Counts and failures.
+ */
+export function pullingClients(
+  docker: ReturnType<typeof engine>,
+  base: string,
+  refs: Array<{ repo: string; tag: string }>,
+  end: number,
+) {
+  const perClient = [0, 0, 0, 0];
+  const failures: PullFailure[] = [];
+  const client = async (id: number) => {
+    let i = id;
+    while (Date.now() < end) {
+      const r = refs[i++ % refs.length]!;
+      const t = Date.now();
+      try {
+        if (id === 0) await pull(docker, `${r.repo}:${r.tag}`);
+        else await httpPull(base, r.repo, r.tag);
+        perClient[id]!++;
+      } catch (err) {
+        failures.push({
+          t,
+          ref: `${r.repo}:${r.tag}`,
+          client: id,
+          error: (err as Error).message.slice(0, 160),
+        });
+        await new Promise((res) => setTimeout(res, 200)); // a failing client does not spin
+      }
+    }
+  };
+  return { perClient, failures, client };
+}
+
 export async function main(args: string[]): Promise<void> {
   const minutes = Number(args[0] ?? 30);
   const tb = await ensureTestbed();
@@ -92,29 +134,8 @@ export async function main(args: string[]): Promise<void> {
   monitor.start();
   supervisor.start();
   const windows: Array<[number, number, string]> = [];
-  const perClient = [0, 0, 0, 0];
-  const failures: Array<{ t: number; ref: string; client: number; error: string }> = [];
   const end = Date.now() + minutes * 60_000;
-  const client = async (id: number) => {
-    let i = id;
-    while (Date.now() < end) {
-      const r = refs[i++ % refs.length]!;
-      const t = Date.now();
-      try {
-        if (id === 0) await pull(docker, `${r.repo}:${r.tag}`);
-        else await httpPull(mirror.baseUrl, r.repo, r.tag);
-        perClient[id]!++;
-      } catch (err) {
-        failures.push({
-          t,
-          ref: `${r.repo}:${r.tag}`,
-          client: id,
-          error: (err as Error).message.slice(0, 160),
-        });
-        await new Promise((res) => setTimeout(res, 200)); // a failing client does not spin
-      }
-    }
-  };
+  const { perClient, failures, client } = pullingClients(docker, mirror.baseUrl, refs, end);
   /** Until the mirror answers /v2/ again: the end of a window. */
   const serving = async () => {
     const deadline = Date.now() + 120_000;

@@ -47,7 +47,7 @@ const KB = 1024;
 const MB = 1024 * KB;
 
 /** mulberry32: small, fast, reproducible. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

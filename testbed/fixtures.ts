@@ -79,6 +79,11 @@ export const MULTI = {
   ],
 };
 
+/** Every fixture image as repo:tag, each once (the multi-platform one included). */
+export const ALL_REFS = [
+  ...new Set([...IMAGES.flatMap((i) => i.tags.map((t) => `${i.repo}:${t}`)), `${MULTI.repo}:${MULTI.tag}`]),
+];
+
 async function buildImage(
   layersSpec: ImageSpec['layers'],
   architecture = 'amd64',

@@ -3,11 +3,11 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors } from '../../../testbed/dockerd.js';
-import { IMAGES, MULTI } from '../../../testbed/fixtures.js';
+import { ALL_REFS } from '../../../testbed/fixtures.js';
 import {
   pull,
+  pullAll,
   pullsFromCacheAlone,
-  removeImagesExceptRegistry,
   removeLocalImages,
   testbed,
   testDocker,
@@ -25,9 +25,7 @@ import { recoverPrune } from './recover.js';
 import { pruneKilledAt } from './test-killed-prune.js';
 
 const execFileP = promisify(execFile);
-const ALL = [
-  ...new Set([...IMAGES.flatMap((i) => i.tags.map((t) => `${i.repo}:${t}`)), `${MULTI.repo}:${MULTI.tag}`]),
-];
+const ALL = ALL_REFS;
 
 describe('prune', () => {
   const docker = testDocker();
@@ -36,13 +34,8 @@ describe('prune', () => {
   const store = () => mirrorDirs(settings).data;
 
   /** Cold pulls of every fixture through the mirror, each with no local layers so every layer is linked. */
-  async function fill(refs = ALL) {
-    for (const ref of refs) {
-      await removeImagesExceptRegistry(docker);
-      await pull(docker, ref);
-    }
-    await removeImagesExceptRegistry(docker);
-  }
+  /** Cold pulls through the mirror, each with no local layers, so every layer is linked. */
+  const fill = (refs = ALL) => pullAll(docker, refs);
 
   const pullsOffline = (refs: string[]) => pullsFromCacheAlone(docker, mirror, refs);
 

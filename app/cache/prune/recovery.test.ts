@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { setMirrors } from '../../../testbed/dockerd.js';
 import {
   pull,
+  pullAll,
   pullsFromCacheAlone,
   removeImagesExceptRegistry,
   tempDir,
@@ -55,13 +56,8 @@ describe('prune recovery', () => {
   let svc: CacheService;
   const store = () => mirrorDirs(settings).data;
 
-  async function fill(refs = REFS) {
-    for (const ref of refs) {
-      await removeImagesExceptRegistry(docker);
-      await pull(docker, ref);
-    }
-    await removeImagesExceptRegistry(docker);
-  }
+  /** Cold pulls through the mirror, each with no local layers, so every layer is linked. */
+  const fill = (refs = REFS) => pullAll(docker, refs);
 
   /** Every blob a repository marks is in the store and linked: the registry finished storing a pull. */
   const settledLike = (want: RepositoryScan) => (scan: ScanResult) =>

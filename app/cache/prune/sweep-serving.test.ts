@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors } from '../../../testbed/dockerd.js';
-import { IMAGES, MULTI } from '../../../testbed/fixtures.js';
+import { ALL_REFS, MULTI } from '../../../testbed/fixtures.js';
 import {
   pull,
+  pullAll,
   pullsFromCacheAlone,
   removeImagesExceptRegistry,
   tempDir,
@@ -30,9 +31,7 @@ import { lookOf, sweep } from './sweep.js';
 import { moveInto } from './trash.js';
 
 const execFileP = promisify(execFile);
-const ALL = [
-  ...new Set([...IMAGES.flatMap((i) => i.tags.map((t) => `${i.repo}:${t}`)), `${MULTI.repo}:${MULTI.tag}`]),
-];
+const ALL = ALL_REFS;
 const KEPT = ['library/app-two:latest', 'library/busybox:latest', `${MULTI.repo}:${MULTI.tag}`];
 
 describe('the sweep', () => {
@@ -40,13 +39,8 @@ describe('the sweep', () => {
   let settings: MirrorSettings;
   let mirror: Mirror;
 
-  async function fill(refs = ALL) {
-    for (const ref of refs) {
-      await removeImagesExceptRegistry(docker);
-      await pull(docker, ref);
-    }
-    await removeImagesExceptRegistry(docker);
-  }
+  /** Cold pulls through the mirror, each with no local layers, so every layer is linked. */
+  const fill = (refs = ALL) => pullAll(docker, refs);
 
   beforeAll(async () => {
     settings = await testMirrorSettings('drpc-sweep');
