@@ -7,6 +7,7 @@
 import type Docker from 'dockerode';
 import { join } from 'node:path';
 import type { Mirror } from '../mirror/mirror.js';
+import { registryMajorOf } from '../mirror/registry-config.js';
 import { mirrorDirs } from '../mirror/settings.js';
 import { jsonFileStore } from '../settings/json-file.js';
 import { AppError } from '../util/errors.js';
@@ -86,7 +87,10 @@ export class CacheService {
   private scanner(): WorkerScanner {
     // Closed (the engine handle it served was dropped): never start another worker nobody would stop.
     if (this.closed) throw new AppError('ENGINE_UNREACHABLE', 'the mirror changed meanwhile: try again');
-    return (this.worker ??= (this.o.scanner ?? createWorkerScanner)(this.storeRoot));
+    // Marks follow the collector of the registry the mirror runs (2.8 and 3.x enumerate differently).
+    return (this.worker ??= this.o.scanner
+      ? this.o.scanner(this.storeRoot)
+      : createWorkerScanner(this.storeRoot, { registry: registryMajorOf(this.o.mirror.settings.image) }));
   }
 
   /** Runs one refresh on the worker as the hints say (or looking everywhere), and notes what it saw. */

@@ -147,10 +147,6 @@ export function whyNotSweep(
 ): string | undefined {
   if (opts.collector === 'gc') return "asked for the registry's garbage collection";
   if (mirror.remoteStorage) return "the cache is stored on the engine's host, out of reach of the sweep";
-  // 3.x enumerates every repository with manifests (2.8 only those with layer links): the sweep marks
-  // as 2.8 does, so it would take what 3.x keeps.
-  if (registryMajorOf(mirror.settings.image, info?.Config.Cmd) === 3)
-    return 'the mirror runs registry 3, whose collector keeps more than the sweep knows how to';
   if (info?.State.Running && info.Config.Labels?.[LABELS.blobCache] !== 'off')
     return 'the running mirror was created by an older version, which caches blob descriptors';
   return undefined;
@@ -258,7 +254,10 @@ export async function sweepStep(
   since: number,
 ): Promise<SweepResult> {
   await ctx.mark({ ...j, step: 'collecting' }, 'sweeping unreferenced blobs');
-  const scanner = ctx.opts.look ? undefined : createScanner(ctx.store);
+  // Marks follow the collector of the registry the mirror runs (2.8 and 3.x enumerate differently).
+  const scanner = ctx.opts.look
+    ? undefined
+    : createScanner(ctx.store, { registry: registryMajorOf(ctx.mirror.settings.image) });
   const swept = await sweep({
     store: ctx.store,
     trash: trashDir(ctx.home, j.plan.id),

@@ -21,6 +21,8 @@ export interface WorkerInit {
   /** Accepted for compatibility; the worker's calls are synchronous. */
   concurrency?: number;
   racyWindowMs?: number;
+  /** whose collector's marking rules (store-model.ts ModelOptions.registry); default 2 */
+  registry?: 2 | 3;
 }
 
 /**
@@ -90,6 +92,7 @@ const holder = new ModelHolder(init.dataDir, {
   fs: nodeFs,
   racyWindowMs: init.racyWindowMs ?? 50,
   keepResults: false,
+  ...(init.registry ? { registry: init.registry } : {}),
 });
 /** Summaries whose pages are still being fetched, by the id of the request that made them. */
 const pending = new Map<number, { items: RepositorySummary[]; pageWeight: number }>();

@@ -20,6 +20,8 @@ export interface ScannerOptions {
   racyWindowMs?: number;
   /** Longest stretch the refresh runs before letting the event loop turn (default 8 ms; 0: no slicing). */
   sliceMs?: number;
+  /** whose collector's marking rules (store-model.ts ModelOptions.registry); default 2 */
+  registry?: 2 | 3;
 }
 
 export interface Scanner {
@@ -85,6 +87,7 @@ export function createScanner(dataDir: string, options: ScannerOptions = {}): Sc
   const holder = new ModelHolder(dataDir, {
     fs: options.fs ?? nodeFs,
     racyWindowMs: options.racyWindowMs ?? 50,
+    ...(options.registry ? { registry: options.registry } : {}),
   });
   const sliceMs = options.sliceMs ?? 8;
   let last: ScanResult | undefined;

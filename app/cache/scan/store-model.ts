@@ -96,6 +96,11 @@ export interface ModelOptions {
    * this many more than twice the blobs and manifests the model knows. Default 65,536; tests lower it.
    */
   compactSlack?: number;
+  /**
+   * Whose collector's rules the marks follow: 2 (the default) enumerates the repositories that have
+   * layer links (`_layers`), 3 those that have manifests (`_manifests`; 3.x's catalog walk).
+   */
+  registry?: 2 | 3;
 }
 
 /** The parts of a summary that are not per repository. */
@@ -157,6 +162,7 @@ export class StoreModel {
   /** How many GC-enumerated repositories mark each digest id. */
   private markCount = new Int32Array(1024);
   private outside: DiskUsage = emptyUsage();
+  private readonly registry: 2 | 3;
   private state: (SummaryHead & { orphanIds: number[] }) | undefined;
   private blobSizes: Record<string, number> | undefined;
   private readonly seen = new IdSet();
@@ -170,10 +176,16 @@ export class StoreModel {
     this.racyWindowMs = options.racyWindowMs;
     this.keepResults = options.keepResults ?? true;
     this.compactSlack = options.compactSlack ?? 65536;
+    this.registry = options.registry ?? 2;
     // Paths are joined with '/' from here on: start from a normalized one.
     this.layout = storeLayout(resolve(dataDir));
     this.tree = new RepositoryTree(this.fs, this.layout.repositories);
     this.blobs = new BlobStore(this.fs, this.layout.blobs, this.digests);
+  }
+
+  /** Whether the collector enumerates this repository (and so its marks protect anything). */
+  private enumerated(read: RepositoryRead): boolean {
+    return this.registry === 3 ? read.hasManifests : read.hasLayers;
   }
 
   get scanned(): boolean {
@@ -464,7 +476,7 @@ export class StoreModel {
     }
     repo.missingLinks = missingLinks;
     repo.missingIds = missingIds;
-    if (repo.listed && repo.read.hasLayers) {
+    if (repo.listed && this.enumerated(repo.read)) {
       if (digests.length > this.markCount.length) {
         const grown = new Int32Array(Math.max(digests.length, this.markCount.length * 2));
         grown.set(this.markCount);
@@ -481,7 +493,7 @@ export class StoreModel {
     const count = this.markCount;
     for (const repo of this.repos.values()) {
       if (!repo.listed) continue;
-      const own = repo.read.hasLayers ? 1 : 0;
+      const own = this.enumerated(repo.read) ? 1 : 0;
       let total = 0;
       let exclusive = 0;
       for (const id of repo.marks) {
@@ -654,7 +666,7 @@ export class StoreModel {
       }
       const summary: RepositorySummary = {
         name: repo.name,
-        gcEnumerated: r.hasLayers,
+        gcEnumerated: this.enumerated(r),
         tags: r.tags.map((t) => t.info),
         revisionCount: r.revisions.length,
         layerLinks: r.layerLinks.length,
@@ -688,7 +700,7 @@ export class StoreModel {
     const name = (id: number) => digests.digest(id);
     const scan: RepositoryScan = {
       name: repo.name,
-      gcEnumerated: r.hasLayers,
+      gcEnumerated: this.enumerated(r),
       tags: r.tags.map((t) => t.info),
       revisions: r.revisions.map(name),
       layerLinks: r.layerLinks.length,
