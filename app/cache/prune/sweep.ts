@@ -1,6 +1,6 @@
-// Our own garbage collection, with the mirror serving: the marking rules of the 2.8 collector (the
-// scanner's model, checked against `registry garbage-collect` in the tests) on a fresh look at the
-// store, then a sweep that cannot take a blob from under a pull that is using it.
+// Our own garbage collection, with the mirror serving: the marking rules of the registry's own
+// collector (the scanner's model, 2.8's or 3.x's, checked against `registry garbage-collect` in the
+// tests) on a fresh look at the store, then a sweep that cannot take a blob from under a pull using it.
 //
 // 1. Look (a scan): the candidates are the blobs no GC-enumerated repository marks (what GC deletes),
 //    less any written since the prune began (a pull in flight stores its blob before linking it).
