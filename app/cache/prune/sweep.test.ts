@@ -207,6 +207,27 @@ describe('sweep', () => {
     expect(blobFiles(dir)).toEqual(before);
   });
 
+  it('puts everything back when it cannot look again (the scan worker died), and says why', async () => {
+    const { dir, s, trash } = twoImages();
+    rmSync(s.repoDir('library/a'), { recursive: true });
+    const before = blobFiles(dir);
+    let looks = 0;
+    const died = new Error('scan worker exited');
+    await expect(
+      sweep(
+        options(dir, trash, {
+          look: async (ask) => {
+            if (++looks === 2) throw died;
+            return lookOf(await scanStore(dir), ask);
+          },
+        }),
+      ),
+    ).rejects.toBe(died);
+    expect(looks).toBe(2);
+    expect(blobFiles(dir)).toEqual(before);
+    expect(existsSync(quarantineOf(trash))).toBe(false);
+  });
+
   it('a sweep killed with blobs in quarantine: releaseQuarantine puts each back unless stored again', async () => {
     const { dir, s, a, trash } = twoImages();
     rmSync(s.repoDir('library/a'), { recursive: true });

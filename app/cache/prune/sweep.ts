@@ -154,8 +154,17 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   });
   o.onQuarantined?.();
 
-  const { uploads: uploadsInFlight, waitedMs } = await uploadsEnded(storeLayout(o.store).repositories);
-  const second = await o.look(held);
+  let second: StoreLook;
+  let uploadsInFlight: number;
+  let waitedMs: number;
+  try {
+    ({ uploads: uploadsInFlight, waitedMs } = await uploadsEnded(storeLayout(o.store).repositories));
+    second = await o.look(held);
+  } catch (err) {
+    // No second look (the scan worker died, the store went away): nothing can be judged, all goes back.
+    await releaseQuarantine(o.store, o.trash);
+    throw err;
+  }
   const marked = new Set(second.marked);
   const repos = storeLayout(o.store).repositories;
   const wanted = new Set<string>();
