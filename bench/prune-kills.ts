@@ -7,20 +7,17 @@
 // kept image pulls from the cache alone (the mirror in offline mode), digests checked.
 // Run: npm run bench -- prune-kills [N] [--seed S]   (as root; uses the test bed)
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { readJournal } from '../app/cache/prune/journal.js';
 import { recoverPrune } from '../app/cache/prune/recover.js';
 import { blobDataPath, storeLayout } from '../app/cache/scan/layout.js';
 import { scanStore } from '../app/cache/scan/scanner.js';
 import { Mirror } from '../app/mirror/mirror.js';
-import { defaultMirrorSettings, mirrorDirs } from '../app/mirror/settings.js';
+import { mirrorDirs } from '../app/mirror/settings.js';
 import { engine } from '../testbed/dockerd.js';
 import { MULTI } from '../testbed/fixtures.js';
 import { ensureTestbed } from '../testbed/index.js';
-import { freeLoopbackPort } from '../testbed/upstream.js';
+import { benchMirrorSettings } from './mirror-settings.js';
 import { httpPull, sha } from './soak.js';
 import { random } from './synthetic-store.js';
 
@@ -46,14 +43,7 @@ export async function main(args: string[]): Promise<void> {
   const rnd = random(seed);
   const tb = await ensureTestbed();
   const docker = engine();
-  const settings = {
-    ...defaultMirrorSettings(),
-    port: await freeLoopbackPort(),
-    dataDir: mkdtempSync(join(tmpdir(), 'drpc-prune-kills-')),
-    containerName: `drpc-prune-kills-${process.pid}`,
-    upstreamUrl: tb.upstreamUrl,
-    network: tb.network,
-  };
+  const settings = await benchMirrorSettings(tb, `drpc-prune-kills-${process.pid}`, 'drpc-prune-kills');
   const mirror = new Mirror({ docker, settings });
   await mirror.up();
   // Pulls go straight to the mirror (httpPull): dockerd's mirror setting stays another run's.

@@ -5,20 +5,17 @@
 // store against its digest afterwards (goal: zero corrupted). `--gc` runs the same with the registry's
 // stop-the-world collection, for comparison.
 // Run: npm run bench -- prune-soak [minutes] [--gc]   (as root; uses the test bed)
-import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CacheService } from '../app/cache/service.js';
 import { blobDataPath, storeLayout } from '../app/cache/scan/layout.js';
 import { scanStore } from '../app/cache/scan/scanner.js';
 import { Mirror } from '../app/mirror/mirror.js';
-import { defaultMirrorSettings, mirrorDirs } from '../app/mirror/settings.js';
+import { mirrorDirs } from '../app/mirror/settings.js';
 import { engine, setMirrors } from '../testbed/dockerd.js';
 import { MULTI } from '../testbed/fixtures.js';
 import { pull } from '../testbed/helpers.js';
 import { ensureTestbed } from '../testbed/index.js';
-import { freeLoopbackPort } from '../testbed/upstream.js';
+import { benchMirrorSettings } from './mirror-settings.js';
 import { httpPull, pullingClients, sha } from './soak.js';
 
 const KEPT = [
@@ -36,14 +33,7 @@ export async function main(args: string[]): Promise<void> {
   const gc = args.includes('--gc');
   const tb = await ensureTestbed();
   const docker = engine();
-  const settings = {
-    ...defaultMirrorSettings(),
-    port: await freeLoopbackPort(),
-    dataDir: mkdtempSync(join(tmpdir(), 'drpc-prune-soak-')),
-    containerName: `drpc-prune-soak-${process.pid}`,
-    upstreamUrl: tb.upstreamUrl,
-    network: tb.network,
-  };
+  const settings = await benchMirrorSettings(tb, `drpc-prune-soak-${process.pid}`, 'drpc-prune-soak');
   const mirror = new Mirror({ docker, settings });
   await mirror.up();
   await setMirrors([mirror.mirrorUrl]);

@@ -5,19 +5,18 @@
 // freed bytes against the preview. Compared with `registry garbage-collect` alone on the same store
 // after the same removals, in the same run. Each run regenerates the store (same seed, same bytes).
 // Run: npm run bench -- prune [--runs N]   (as root; uses the test bed)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { runGarbageCollect, leftoverGcContainers } from '../app/cache/prune/gc.js';
 import { executePrune, PruneContext } from '../app/cache/prune/execute.js';
 import type { PrunePlan } from '../app/cache/prune/plan.js';
 import { createWorkerScanner } from '../app/cache/scan/worker-scanner.js';
 import { demuxLogs } from '../app/docker/demux.js';
 import { Mirror } from '../app/mirror/mirror.js';
-import { defaultMirrorSettings, mirrorDirs, type MirrorSettings } from '../app/mirror/settings.js';
+import { mirrorDirs, type MirrorSettings } from '../app/mirror/settings.js';
 import { engine } from '../testbed/dockerd.js';
 import { ensureTestbed } from '../testbed/index.js';
-import { freeLoopbackPort } from '../testbed/upstream.js';
+import { benchMirrorSettings } from './mirror-settings.js';
 import { STORE } from './scan.js';
 import { median, ms, timed } from './stats.js';
 import { generateStore } from './synthetic-store.js';
@@ -41,14 +40,7 @@ async function setUp(
   name: string,
   store: typeof STORE,
 ): Promise<Setup> {
-  const settings: MirrorSettings = {
-    ...defaultMirrorSettings(),
-    port: await freeLoopbackPort(),
-    dataDir: mkdtempSync(join(tmpdir(), 'drpc-bench-prune-')),
-    containerName: name,
-    upstreamUrl: tb.upstreamUrl,
-    network: tb.network,
-  };
+  const settings = await benchMirrorSettings(tb, name, 'drpc-bench-prune');
   const data = mirrorDirs(settings).data;
   const mirror = new Mirror({ docker, settings });
   const setup = { settings, mirror, store: data };

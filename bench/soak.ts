@@ -7,18 +7,16 @@ import { readFile } from 'node:fs/promises';
 import { restartDockerd, setMirrors, engine } from '../testbed/dockerd.js';
 import { IMAGES, MULTI } from '../testbed/fixtures.js';
 import { ensureTestbed } from '../testbed/index.js';
-import { freeLoopbackPort, startUpstream } from '../testbed/upstream.js';
+import { startUpstream } from '../testbed/upstream.js';
 import { pull } from '../testbed/helpers.js';
+import { benchMirrorSettings } from './mirror-settings.js';
 import { Mirror } from '../app/mirror/mirror.js';
-import { defaultMirrorSettings, mirrorDirs } from '../app/mirror/settings.js';
+import { mirrorDirs } from '../app/mirror/settings.js';
 import { CacheService } from '../app/cache/service.js';
 import { blobDataPath, storeLayout } from '../app/cache/scan/layout.js';
 import { scanStore } from '../app/cache/scan/scanner.js';
 import { StatusMonitor } from '../app/mirror/monitor.js';
 import { Supervisor } from '../app/mirror/supervisor.js';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 const ACCEPT = [
   'application/vnd.docker.distribution.manifest.v2+json',
@@ -106,14 +104,7 @@ export async function main(args: string[]): Promise<void> {
   const minutes = Number(args[0] ?? 30);
   const tb = await ensureTestbed();
   const docker = engine();
-  const settings = {
-    ...defaultMirrorSettings(),
-    port: await freeLoopbackPort(),
-    dataDir: mkdtempSync(join(tmpdir(), 'drpc-soak-')),
-    containerName: `drpc-soak-${process.pid}`,
-    upstreamUrl: tb.upstreamUrl,
-    network: tb.network,
-  };
+  const settings = await benchMirrorSettings(tb, `drpc-soak-${process.pid}`, 'drpc-soak');
   const mirror = new Mirror({ docker, settings });
   await mirror.up();
   await setMirrors([mirror.mirrorUrl]);

@@ -195,12 +195,7 @@ export async function executePrune(
       reason = `the sweep cannot judge this cache: ${err.message}`;
       const down0 = Date.now();
       await mirror.down();
-      const r = await collect(ctx, j);
-      gc = pick(r);
-      if (wasRunning) {
-        await serveAgain(mirror, mode);
-        downtimeMs = Date.now() - down0;
-      }
+      ({ gc, downtimeMs } = await collectStopped(ctx, j, down0));
     }
     await ctx.mark(
       { ...j, step: 'started' },
@@ -213,11 +208,7 @@ export async function executePrune(
     await ctx.mark({ ...j, step: 'removing' }, 'removing the selection');
     await ctx.moveAside(plan);
     await ctx.mark({ ...j, step: 'removed' }, 'selection removed');
-    gc = pick(await collect(ctx, j));
-    if (wasRunning) {
-      await serveAgain(mirror, mode);
-      downtimeMs = Date.now() - down0;
-    }
+    ({ gc, downtimeMs } = await collectStopped(ctx, j, down0));
     await ctx.mark(
       { ...j, step: 'started' },
       wasRunning ? `mirror serving again (${mode})` : 'mirror left stopped, as it was',
@@ -240,12 +231,26 @@ export async function executePrune(
   };
 }
 
-const pick = (r: GcResult): PruneResult['gc'] => ({
-  marked: r.marked,
-  eligibleBlobs: r.eligibleBlobs,
-  eligibleManifests: r.eligibleManifests,
-  ms: r.ms,
-});
+/**
+ * The registry's GC with the mirror stopped (since `down0`), then serving again as it did: what the
+ * prune reports of it, and how long the mirror was down.
+ */
+async function collectStopped(
+  ctx: PruneContext,
+  j: Omit<JournalEntry, 'step'>,
+  down0: number,
+): Promise<{ gc: PruneResult['gc']; downtimeMs: number }> {
+  const r = await collect(ctx, j);
+  const gc = {
+    marked: r.marked,
+    eligibleBlobs: r.eligibleBlobs,
+    eligibleManifests: r.eligibleManifests,
+    ms: r.ms,
+  };
+  if (!j.wasRunning) return { gc, downtimeMs: 0 };
+  await serveAgain(ctx.mirror, j.mode);
+  return { gc, downtimeMs: Date.now() - down0 };
+}
 
 /** The sweep step, shared with recovery: journaled as the collection is. */
 export async function sweepStep(

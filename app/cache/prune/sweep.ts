@@ -20,9 +20,10 @@
 // descriptor would make it answer for a blob we deleted with a 500 instead of fetching it again.
 import { lstat, mkdir, readdir, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { blobDataPath, storeLayout, V2 } from '../scan/layout.js';
+import { blobDataPath, storeLayout, V2, type StoreLayout } from '../scan/layout.js';
 import type { StoreLook } from '../scan/store-look.js';
 import type { MissingLink } from '../scan/types.js';
+import { restoreInto } from './trash.js';
 
 export { lookOf, type StoreLook } from '../scan/store-look.js';
 
@@ -61,8 +62,14 @@ export interface SweepOptions {
   onQuarantined?: () => void;
 }
 
-function blobDir(store: string, digest: string): string {
-  return dirname(blobDataPath(storeLayout(store), digest));
+function blobDir(layout: StoreLayout, digest: string): string {
+  return dirname(blobDataPath(layout, digest));
+}
+
+/** A blob's directory in the quarantine: the store's `<2 hex>/<hex>`. */
+function quarantined(quarantine: string, digest: string): string {
+  const hex = digest.slice('sha256:'.length);
+  return join(quarantine, hex.slice(0, 2), hex);
 }
 
 /** The quarantine inside a prune's trash: the blob directories, in the store's layout. */
@@ -124,6 +131,7 @@ async function inPool<T>(items: readonly T[], limit: number, fn: (item: T) => Pr
 export async function sweep(o: SweepOptions): Promise<SweepResult> {
   const t0 = Date.now();
   const since = o.since - CANDIDATE_SLACK_MS;
+  const layout = storeLayout(o.store);
   const first = await o.look([]);
   if (first.problem) throw new SweepUnsupported(first.problem);
   const quarantine = quarantineOf(o.trash);
@@ -133,19 +141,19 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   let young = 0;
   const prefixes = new Map<string, Promise<unknown>>();
   await inPool([...sizes.keys()], POOL, async (d) => {
-    const data = await stat(blobDataPath(storeLayout(o.store), d)).catch(() => undefined);
+    const data = await stat(blobDataPath(layout, d)).catch(() => undefined);
     if (!data) return; // gone since the look
     if (data.mtimeMs >= since) {
       young++;
       return;
     }
-    const hex = d.slice('sha256:'.length);
-    const dir = join(quarantine, hex.slice(0, 2));
+    const to = quarantined(quarantine, d);
+    const dir = dirname(to);
     if (!prefixes.has(dir)) prefixes.set(dir, mkdir(dir, { recursive: true }));
     await prefixes.get(dir);
     // The quarantine is this prune's own and empty (recovery empties a killed one's first).
     if (
-      await rename(blobDir(o.store, d), join(dir, hex)).then(
+      await rename(blobDir(layout, d), to).then(
         () => true,
         () => false,
       )
@@ -158,7 +166,7 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   let uploadsInFlight: number;
   let waitedMs: number;
   try {
-    ({ uploads: uploadsInFlight, waitedMs } = await uploadsEnded(storeLayout(o.store).repositories));
+    ({ uploads: uploadsInFlight, waitedMs } = await uploadsEnded(layout.repositories));
     second = await o.look(held);
   } catch (err) {
     // No second look (the scan worker died, the store went away): nothing can be judged, all goes back.
@@ -166,22 +174,20 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
     throw err;
   }
   const marked = new Set(second.marked);
-  const repos = storeLayout(o.store).repositories;
   const wanted = new Set<string>();
   for (const l of second.missingLinks) {
     if (marked.has(l.digest) || wanted.has(l.digest)) continue;
-    const link = await lstat(join(repos, linkPath(l))).catch(() => undefined);
+    const link = await lstat(join(layout.repositories, linkPath(l))).catch(() => undefined);
     if (link && link.mtimeMs >= o.since - RESCUE_SLACK_MS) wanted.add(l.digest);
   }
   const rescued: string[] = [];
   const deleted: string[] = [];
   let deletedBytes = 0;
   await inPool(held, POOL, async (d) => {
-    const hex = d.slice('sha256:'.length);
-    const inQuarantine = join(quarantine, hex.slice(0, 2), hex);
+    const inQuarantine = quarantined(quarantine, d);
     if (marked.has(d) || wanted.has(d)) {
       // Stored again meanwhile (a pull fetched it anew): that copy serves; ours goes.
-      await renameIfAbsent(inQuarantine, blobDir(o.store, d));
+      await renameIfAbsent(inQuarantine, blobDir(layout, d));
       rescued.push(d);
       return;
     }
@@ -264,13 +270,8 @@ async function uploadsEnded(repositories: string): Promise<{ uploads: number; wa
  */
 export async function releaseQuarantine(store: string, trash: string): Promise<number> {
   const quarantine = quarantineOf(trash);
-  let n = 0;
-  for (const prefix of await readdir(quarantine).catch(() => [] as string[])) {
-    for (const hex of await readdir(join(quarantine, prefix)).catch(() => [] as string[])) {
-      const from = join(quarantine, prefix, hex);
-      if (await renameIfAbsent(from, blobDir(store, `sha256:${hex}`))) n++;
-    }
-  }
+  // The quarantine is laid out as the blob store: a rollback's restore, file by file, never replacing.
+  const { restored } = await restoreInto(quarantine, storeLayout(store).blobs);
   await rm(quarantine, { recursive: true, force: true });
-  return n;
+  return restored;
 }

@@ -7,12 +7,13 @@
 // never overwritten or removed (the user's, or another tool's), and undo removes only ours.
 import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DOCKER_HUB } from '../../mirror/settings.js';
 import { configureError } from '../errors.js';
 
 export const OURS = '# Written by docker-registry-proxy-cache (drpc). drpc removes it on undo.';
 
 /** Where pulls of a registry go when no mirror answers. */
-const SERVERS: Record<string, string> = { 'docker.io': 'https://registry-1.docker.io' };
+const SERVERS: Record<string, string> = { 'docker.io': DOCKER_HUB };
 
 export interface HostsEntry {
   /** the registry as images name it: docker.io, ghcr.io, quay.io … */
