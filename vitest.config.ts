@@ -17,7 +17,7 @@ const include = [
  * registry images), read from what it uses: a new engine test joins the engine lane by itself.
  */
 const ENGINE_USE =
-  /\b(testDocker|testbed\(\)|testMirrorSettings|removeImagesExceptRegistry|removeLocalImages|pullsFromCacheAlone|needsEngineControl|describeWithEngineControl)\b|testbed\/(dockerd|upstream|docker-machine|suite-images|registry3)\.js|e2e\/ui\//;
+  /\b(testDocker|testMirrorSettings|removeImagesExceptRegistry|removeLocalImages|pullsFromCacheAlone|needsEngineControl|describeWithEngineControl)\b|\btestbed\(\)|testbed\/(dockerd|upstream|docker-machine|suite-images|registry3)\.js|e2e\/ui\//;
 const engineFiles = globSync(include, { exclude: (p) => p.includes('node_modules') }).filter(
   (f) => f.startsWith('e2e/ui/') || ENGINE_USE.test(readFileSync(f, 'utf8')),
 );

@@ -10,6 +10,7 @@ import type { MirrorStatus } from '../app/mirror/status.js';
 import type { EngineHandle } from './mirror-service.js';
 import { statusIn } from './testing/status.js';
 import { eventually } from '../testbed/eventually.js';
+import { CURRENT_SETTINGS_VERSION } from '../app/settings/migrations.js';
 
 vi.hoisted(() => {
   // See settings-store.test.ts: lets electron-store load under plain Node.
@@ -124,7 +125,7 @@ describe('startApp', () => {
     expect(await call('mirror.status')).toEqual({ ok: true, value: statusIn('running') });
     expect(await call('settings.get')).toMatchObject({
       ok: true,
-      value: { version: 2, mirror: { port: 5000 } },
+      value: { version: CURRENT_SETTINGS_VERSION, mirror: { port: 5000 } },
     });
   });
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { defaultAppSettings } from '../app/settings/app-settings.js';
+import { CURRENT_SETTINGS_VERSION, defaultAppSettings } from '../app/settings/app-settings.js';
 import { jsonFileStore } from '../app/settings/json-file.js';
 import { loadMirrorSettings } from '../app/settings/mirror-settings-store.js';
 import { createLogger, silentLogger } from './log.js';
@@ -69,8 +69,10 @@ describe('loadOrReset', () => {
     expect(notice).toBeUndefined();
     expect(settings.mirror.port).toBe(5055);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
-      version: 2,
+      version: CURRENT_SETTINGS_VERSION,
       app: { startAtLogin: false },
+      // the image it ran; registry:3 is the default for new installs only
+      mirror: { image: 'registry:2' },
     });
     expect(lines.join('\n')).toMatch(/settings migrated.*"from":1/);
   });
@@ -99,24 +101,25 @@ describe('loadOrReset', () => {
     expect(await store.read()).toEqual(defaultAppSettings(env));
   });
 
-  it('reads a version 2 file from before autoRecreate as on, without a migration, and keeps it off once saved off', async () => {
-    // autoRecreate is optional (absent: on), so every version 2 file means what it meant: no version 3.
+  it('reads a version 2 file from before autoRecreate as on, keeps the image it ran, and keeps recreate off once saved off', async () => {
+    // autoRecreate is optional (absent: on), so a version 2 file means what it meant; version 3 only
+    // names the image it ran (registry:2) now that new installs get registry:3.
     const { d, env, file } = dir();
     const before = { version: 2, mirror: { port: 5055 }, app: defaultAppSettings(env).app };
     writeFileSync(file, JSON.stringify(before));
     const store = new ElectronSettingsFile(d);
     const { settings, notice } = await loadOrReset(store, silentLogger, { env });
     expect(notice).toBeUndefined();
-    expect(settings.mirror).toMatchObject({ port: 5055, autoRecreate: true });
+    expect(settings.mirror).toMatchObject({ port: 5055, autoRecreate: true, image: 'registry:2' });
     const service = new SettingsService(store, settings);
     await service.update({ mirror: { autoRecreate: false } });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
-      version: 2,
-      mirror: { autoRecreate: false },
+      version: CURRENT_SETTINGS_VERSION,
+      mirror: { autoRecreate: false, image: 'registry:2' },
     });
     expect((await loadOrReset(store, silentLogger, { env })).settings.mirror.autoRecreate).toBe(false);
     // electron-store's schema refuses what zod would.
-    await expect(store.write({ version: 2, mirror: { autoRecreate: 'yes' } })).rejects.toThrow();
+    await expect(store.write({ version: 3, mirror: { autoRecreate: 'yes' } })).rejects.toThrow();
   });
 
   it('does not reset on errors that are not about the file', async () => {

@@ -8,7 +8,7 @@ import { App } from './App.js';
 import { fakeApi, Providers, report, type Answers } from './testing.js';
 
 const base: Answers = {
-  'settings.get': { version: 2, mirror: {} as never, app: { quotaBytes: null } as never },
+  'settings.get': { version: 3, mirror: {} as never, app: { quotaBytes: null } as never },
   'upstream.status': { url: 'https://registry-1.docker.io', reachable: true, ms: 1, checkedAt: '' },
   'notices.list': [],
   'cache.history': [],
@@ -76,7 +76,7 @@ describe('App', () => {
       'mirror.status': statusIn('port-in-use', {
         port: { port: 5000, heldBy: 'ControlCenter', suggestion: 5001 },
       }),
-      'settings.update': { version: 2, mirror: { port: 5001 } as never, app: {} as never },
+      'settings.update': { version: 3, mirror: { port: 5001 } as never, app: {} as never },
       'mirror.up': { action: 'created', status: statusIn('running', { mirrorUrl: 'http://localhost:5001' }) },
     });
     const alert = await screen.findByRole('alert');

@@ -8,10 +8,10 @@ import { tempDir, testDocker } from './helpers.js';
 import { findRegistry3Source, registryVersion, testbedCacheDir } from './registry3.js';
 
 describe('registry 3 for the test bed', () => {
-  it('reads DRPC_REGISTRY as 2 (default) or 3, and refuses anything else', () => {
-    expect(registryVersion(undefined)).toBe(2);
-    expect(registryVersion('')).toBe(2);
-    expect(registryVersion('3')).toBe(3);
+  it('reads DRPC_REGISTRY as 3 (default, as the product) or 2, and refuses anything else', () => {
+    expect(registryVersion(undefined)).toBe(3);
+    expect(registryVersion('')).toBe(3);
+    expect(registryVersion('2')).toBe(2);
     for (const bad of ['3.1', 'latest', '4']) expect(() => registryVersion(bad)).toThrow(/must be 2 or 3/);
   });
 
@@ -35,7 +35,8 @@ describe('registry 3 for the test bed', () => {
   });
 
   it('builds registry:3 as a 3.x image the app recognises', async (ctx) => {
-    if (inject('testbed')?.mirrorImage !== 'registry:3') ctx.skip('DRPC_REGISTRY=3 builds registry:3');
+    if (inject('testbed')?.mirrorImage !== 'registry:3')
+      ctx.skip('DRPC_REGISTRY=2 runs the suite on 2.8 and builds no registry:3');
     const img = await testDocker().getImage('registry:3').inspect();
     expect(registryMajorOf('registry:3', img.Config.Cmd)).toBe(3);
     expect(img.Config.Env).toContain('OTEL_TRACES_EXPORTER=none');

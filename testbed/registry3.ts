@@ -9,12 +9,13 @@ import { dirname, join, resolve } from 'node:path';
 const checkout = resolve(import.meta.dirname, '..');
 
 /**
- * Which registry the engine-facing suite runs its mirrors on: DRPC_REGISTRY=2 (default, Debian's
- * 2.8 binary) or 3 (3.1.1 built from source). The stand-in Docker Hub stays on 2.8 either way.
+ * Which registry the engine-facing suite runs its mirrors on: DRPC_REGISTRY=3 (default, the product's
+ * default image: 3.1.1 built from source) or 2 (Debian's 2.8 binary). The stand-in Docker Hub stays
+ * on 2.8 either way.
  */
 export function registryVersion(raw: string | undefined): 2 | 3 {
-  if (raw === undefined || raw === '' || raw === '2') return 2;
-  if (raw === '3') return 3;
+  if (raw === undefined || raw === '' || raw === '3') return 3;
+  if (raw === '2') return 2;
   throw new Error(`DRPC_REGISTRY must be 2 or 3, got ${JSON.stringify(raw)}`);
 }
 

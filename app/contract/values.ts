@@ -51,6 +51,7 @@ export const mirrorStatusSchema = z.object({
       exitCode: z.number(),
       startedAt: z.string(),
       configCurrent: z.boolean(),
+      registry: z.union([z.literal(2), z.literal(3)]).optional(),
       debugPort: z.number().optional(),
       hostPort: z.number().optional(),
     })

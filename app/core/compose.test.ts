@@ -1,6 +1,7 @@
 // composeCore with plain adapters (a JSON settings file, credentials in memory, notifications and log
 // lines kept in lists), as any front end gets it: on the test bed's real engine, and on an engine that
 // is not there.
+import { CURRENT_SETTINGS_VERSION } from '../settings/migrations.js';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,7 +107,7 @@ describe('composeCore on the real engine', () => {
     });
     const file = join(home, 'settings.json');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({
-      version: 2,
+      version: CURRENT_SETTINGS_VERSION,
       mirror: { containerName: name, port: mirror.port },
     });
     await core.start();

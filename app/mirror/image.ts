@@ -1,6 +1,7 @@
 // Makes sure the registry image is present: pulled with progress events, or a clear reason why not.
 import type Docker from 'dockerode';
 import { AppError, messageOf } from '../util/errors.js';
+import { DEFAULT_IMAGE } from './settings.js';
 
 export interface PullProgress {
   status: string;
@@ -67,7 +68,7 @@ function unobtainable(ref: string, reason: string): AppError {
     'IMAGE_UNAVAILABLE',
     `the registry image ${ref} is not on this engine and could not be pulled: ${reason.trim()}. ` +
       'Connect to the network once, or load the image (docker load), or choose another image in the settings.',
-    { image: ref },
+    { image: ref, reason: reason.trim() },
   );
 }
 
@@ -79,4 +80,70 @@ export async function ensureImage(
   if (await hasImage(docker, ref)) return 'present';
   await pullImage(docker, ref, onProgress);
   return 'pulled';
+}
+
+/**
+ * What a default install runs when the default (registry:3) is not on the engine and cannot be pulled
+ * (the first start on a plane, an engine without Docker Hub) while registry:2 is there: the hand-made
+ * setup this app replaces used it. Both read and write the same storage layout (measured in both
+ * directions, docs/reliability.md), so the cache is the same either way.
+ */
+export const FALLBACK_IMAGE = 'registry:2';
+
+/** After a failed pull of the default, `up` uses the fallback without asking Docker Hub again this long. */
+export const DEFAULT_PULL_RETRY_MS = 10 * 60_000;
+
+const failedDefaultPulls = new WeakMap<Docker, { at: number; reason: string }>();
+
+/**
+ * The image `up` would run now, without pulling: the settings' own; for the default, registry:3 when
+ * the engine has it, else registry:2 when it has that.
+ */
+export async function chosenImage(docker: Docker, image: string): Promise<string> {
+  if (image !== DEFAULT_IMAGE || (await hasImage(docker, image))) return image;
+  return (await hasImage(docker, FALLBACK_IMAGE)) ? FALLBACK_IMAGE : image;
+}
+
+export interface ObtainedImage {
+  image: string;
+  /** why it is not the settings' image, for people */
+  note?: string;
+}
+
+/**
+ * Makes sure the image to run is on the engine: the settings' image, pulled when missing; for the
+ * default, registry:2 when registry:3 cannot be pulled and registry:2 is there (said in `note`).
+ */
+export async function obtainImage(
+  docker: Docker,
+  image: string,
+  onProgress?: (p: PullProgress) => void,
+  now: () => number = Date.now,
+): Promise<ObtainedImage> {
+  if (
+    image !== DEFAULT_IMAGE ||
+    (await hasImage(docker, image)) ||
+    !(await hasImage(docker, FALLBACK_IMAGE))
+  ) {
+    await ensureImage(docker, image, onProgress);
+    return { image };
+  }
+  let failed = failedDefaultPulls.get(docker);
+  if (!failed || now() - failed.at >= DEFAULT_PULL_RETRY_MS) {
+    try {
+      await pullImage(docker, image, onProgress);
+      failedDefaultPulls.delete(docker);
+      return { image };
+    } catch (err) {
+      const reason = err instanceof AppError ? String(err.details?.reason ?? err.message) : messageOf(err);
+      failed = { at: now(), reason };
+      failedDefaultPulls.set(docker, failed);
+    }
+  }
+  return {
+    image: FALLBACK_IMAGE,
+    note:
+      `${image} (the default) is not on this engine and could not be pulled (${failed.reason}): ` +
+      `running ${FALLBACK_IMAGE}, which is, over the same cache; up switches to ${image} once it can pull it`,
+  };
 }

@@ -7,7 +7,7 @@ import { AppError, messageOf } from '../util/errors.js';
 import { configArchive, containerSpec, LABELS, matchesSpec } from './container-spec.js';
 import { prepareDirs, writeFileAtomic } from './files.js';
 import { registryAnswers } from './http.js';
-import { ensureImage, hasImage, type PullProgress } from './image.js';
+import { chosenImage, hasImage, obtainImage, type PullProgress } from './image.js';
 import { checkPort, nextFreePort, type ProcessLookup } from './ports.js';
 import { registryMajorOf, renderRegistryConfig, REGISTRY_PORT, type MirrorMode } from './registry-config.js';
 import {
@@ -142,14 +142,15 @@ export class Mirror {
     return this.remote;
   }
 
-  private major?: ReturnType<typeof registryMajorOf>;
+  private majors = new Map<string, ReturnType<typeof registryMajorOf>>();
 
-  /** The image's major version; read once (status runs every few seconds, the image's CMD does not change). */
-  private async imageMajor(): Promise<ReturnType<typeof registryMajorOf>> {
-    if (this.major) return this.major;
-    const cmd = await safeImageCmd(this.docker, this.settings.image);
-    const major = registryMajorOf(this.settings.image, cmd ?? undefined);
-    if (cmd) this.major = major;
+  /** An image's major version; read once (status runs every few seconds, the image's CMD does not change). */
+  private async imageMajor(image: string): Promise<ReturnType<typeof registryMajorOf>> {
+    const known = this.majors.get(image);
+    if (known) return known;
+    const cmd = await safeImageCmd(this.docker, image);
+    const major = registryMajorOf(image, cmd ?? undefined);
+    if (cmd) this.majors.set(image, major);
     return major;
   }
 
@@ -173,15 +174,18 @@ export class Mirror {
     if (!this.remote) await keepAccessLog(this.docker, info, this.settings.dataDir);
   }
 
-  private spec(major: ReturnType<typeof registryMajorOf>, configText: string) {
-    return containerSpec(this.settings, major, configText, this.opts.credentials, {
+  /** The container it should be, running `image` (the settings' own, or the default's fallback). */
+  private spec(image: string, major: ReturnType<typeof registryMajorOf>, configText: string) {
+    return containerSpec({ ...this.settings, image }, major, configText, this.opts.credentials, {
       remoteStorage: this.remote,
       mode: this.mode,
     });
   }
 
   /** Creates or updates the container so it matches the settings, starts it and waits until it serves. */
-  async up(onProgress?: (p: PullProgress) => void): Promise<{ action: UpAction; status: MirrorStatus }> {
+  async up(
+    onProgress?: (p: PullProgress) => void,
+  ): Promise<{ action: UpAction; status: MirrorStatus; note?: string }> {
     if (this.opts.credentials && !LOOPBACK.has(this.settings.bindAddress) && !this.opts.exposeCredentials) {
       throw new AppError(
         'INVALID_INPUT',
@@ -195,11 +199,11 @@ export class Mirror {
       // A truncated scheduler-state.json makes 2.8 panic at every start: move it aside first.
       await repairSchedulerState(mirrorDirs(this.settings).data);
     }
-    await ensureImage(this.docker, this.settings.image, onProgress);
-    const image = await this.docker.getImage(this.settings.image).inspect();
-    const major = registryMajorOf(this.settings.image, image.Config?.Cmd);
+    const obtained = await obtainImage(this.docker, this.settings.image, onProgress);
+    const image = await this.docker.getImage(obtained.image).inspect();
+    const major = registryMajorOf(obtained.image, image.Config?.Cmd);
     const configText = renderRegistryConfig(this.settings, major, this.mode);
-    const spec = this.spec(major, configText);
+    const spec = this.spec(obtained.image, major, configText);
     const existing = await this.inspect();
     if (existing && existing.Config.Labels?.[LABELS.managed] !== 'true') {
       throw new AppError(
@@ -236,7 +240,8 @@ export class Mirror {
       await this.start(true);
       action = existing ? 'recreated' : 'created';
     }
-    return { action, status: await this.waitUntilServing(this.opts.healthTimeoutMs ?? 20_000) };
+    const status = await this.waitUntilServing(this.opts.healthTimeoutMs ?? 20_000);
+    return { action, status, ...(obtained.note ? { note: obtained.note } : {}) };
   }
 
   private async start(justCreated = false): Promise<void> {
@@ -336,13 +341,14 @@ export class Mirror {
     previousRestartCount?: number,
   ): Promise<MirrorStatus> {
     const info = await this.inspect();
+    const image = await chosenImage(this.docker, this.settings.image);
     if (!info) {
-      if (!(await hasImage(this.docker, this.settings.image))) {
+      if (!(await hasImage(this.docker, image))) {
         return {
           ...base,
           engine,
           state: 'image-missing',
-          message: `the registry image ${this.settings.image} is not on this engine yet: up pulls it`,
+          message: `the registry image ${image} is not on this engine yet: up pulls it`,
         };
       }
       const problem = await this.portProblem();
@@ -364,8 +370,8 @@ export class Mirror {
     }
     const healthy = info.State.Running ? await registryAnswers(this.baseUrl) : false;
     const cls = classifyContainer(info, healthy, Date.now(), previousRestartCount);
-    const major = await this.imageMajor();
-    const spec = this.spec(major, renderRegistryConfig(this.settings, major, this.mode));
+    const major = await this.imageMajor(image);
+    const spec = this.spec(image, major, renderRegistryConfig(this.settings, major, this.mode));
     const debugPort = debugPortOf(info);
     const hostPort = publishedPort(info);
     return {
@@ -381,6 +387,7 @@ export class Mirror {
         exitCode: info.State.ExitCode,
         startedAt: info.State.StartedAt,
         configCurrent: matchesSpec(info, spec),
+        registry: registryMajorOf(info.Config.Image, info.Config.Cmd),
         ...(debugPort ? { debugPort } : {}),
         ...(hostPort ? { hostPort } : {}),
       },

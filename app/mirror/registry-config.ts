@@ -2,7 +2,9 @@
 import { stringify } from 'yaml';
 import type { MirrorSettings } from './settings.js';
 
-export type RegistryMajor = 2 | 3;
+import type { RegistryMajor } from './registry-major.js';
+
+export { registryMajorOf, type RegistryMajor } from './registry-major.js';
 
 /** The port the registry listens on inside its container, and its debug (metrics) port. */
 export const REGISTRY_PORT = 5000;
@@ -11,20 +13,6 @@ export const DEBUG_PORT = 5001;
 /** Where each major version reads its configuration (registry:2 vs registry:3 images). */
 export function configPathFor(major: RegistryMajor): string {
   return major === 3 ? '/etc/distribution/config.yml' : '/etc/docker/registry/config.yml';
-}
-
-/**
- * The major version of a registry image: the config path its CMD names is the surest sign
- * (the official images differ exactly there); the tag is the fallback.
- */
-export function registryMajorOf(image: string, cmd?: string[] | null): RegistryMajor {
-  const args = cmd ?? [];
-  if (args.some((a) => a.startsWith('/etc/distribution/'))) return 3;
-  if (args.some((a) => a.startsWith('/etc/docker/registry/'))) return 2;
-  const tag = /:([^/@]+)(?:@|$)/.exec(image)?.[1] ?? 'latest';
-  // registry:latest has been 3.x since April 2025.
-  if (tag === 'latest' || /^v?3(\.|$)/.test(tag)) return 3;
-  return 2;
 }
 
 export interface RegistryConfigDoc {

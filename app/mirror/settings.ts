@@ -6,7 +6,9 @@ import { defaultPaths } from '../settings/paths.js';
 import { dataDirProblem } from './data-dir.js';
 
 export const DOCKER_HUB = 'https://registry-1.docker.io';
-export const DEFAULT_IMAGE = 'registry:2';
+// Distribution 3.x: one upstream fetch per cold miss where 2.8 makes two, faster cold and warm pulls
+// (docs/benchmarks.md). Settings written before it keep the image they had (migrations.ts).
+export const DEFAULT_IMAGE = 'registry:3';
 export const DEFAULT_CONTAINER = 'docker-registry-proxy-cache';
 export const MIRROR_LABEL = 'io.drpc.managed';
 
@@ -47,7 +49,7 @@ export const mirrorSettingsSchema = z.object({
   image: z
     .string({ error: 'image must be text' })
     .max(255, 'image must be at most 255 characters')
-    .regex(IMAGE_REF, 'image must be a Docker image reference like registry:2'),
+    .regex(IMAGE_REF, 'image must be a Docker image reference like registry:3'),
   dataDir: z
     .string({ error: 'data directory must be text' })
     .max(4096, 'data directory must be at most 4096 characters')

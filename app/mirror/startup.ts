@@ -41,7 +41,7 @@ export interface OpenResult {
   recovery: RecoveryResult;
   /** layer and manifest links written before going offline */
   linksRepaired: number;
-  /** one line for people: which mode, and why */
+  /** for people: which mode, and why (and on a second line, which image when not the settings' one) */
   message: string;
 }
 
@@ -63,7 +63,7 @@ export async function openMirror(o: OpenOptions): Promise<OpenResult> {
       linksRepaired = repairs.filter((r) => r.action === 'linked').length;
     }
   }
-  const { action, status } = await mirror.up(o.onProgress);
+  const { action, status, note } = await mirror.up(o.onProgress);
   let message = `online: pulling through from ${mirror.settings.upstreamUrl}`;
   let withMode: MirrorStatus = { ...status, mode };
   if (mode === 'offline') {
@@ -88,7 +88,8 @@ export async function openMirror(o: OpenOptions): Promise<OpenResult> {
     ...(probe ? { probe } : {}),
     recovery,
     linksRepaired,
-    message,
+    // The default image's fallback (registry:2 while registry:3 cannot be pulled) is said with the mode.
+    message: note ? `${message}\n${note}` : message,
   };
 }
 

@@ -29,6 +29,8 @@ export interface MirrorStatus {
     startedAt: string;
     /** false when settings changed since it was created: `up` recreates it */
     configCurrent: boolean;
+    /** the Distribution major version it runs (they differ where the UI words a full disk) */
+    registry?: 2 | 3;
     /** host port of the loopback-only metrics endpoint */
     debugPort?: number;
     /** the host port it publishes: where it serves now (the settings' port only once applied) */

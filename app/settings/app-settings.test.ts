@@ -27,7 +27,13 @@ describe('loadAppSettings', () => {
     const store = memoryStore({ version: 1, mirror: { port: 5050 } });
     const loaded = await loadAppSettings(store, env);
     expect(loaded.migratedFrom).toBe(1);
-    expect(loaded.settings.mirror).toEqual({ ...defaultMirrorSettings(env), port: 5050 });
+    // It ran registry:2, the default of its time; new installs get registry:3.
+    expect(loaded.settings.mirror).toEqual({
+      ...defaultMirrorSettings(env),
+      port: 5050,
+      image: 'registry:2',
+    });
+    expect(defaultMirrorSettings(env).image).toBe('registry:3');
     expect(await store.read()).toMatchObject({
       version: CURRENT_SETTINGS_VERSION,
       app: { quitStopsMirror: false },
@@ -103,7 +109,10 @@ describe('saving', () => {
   it('the CLI saving into a version 1 file migrates it, and into an empty store writes a whole document', async () => {
     const v1 = memoryStore({ version: 1, mirror: {} });
     await saveMirrorSettings(v1, defaultMirrorSettings(env));
-    expect(await v1.read()).toMatchObject({ version: 2, app: { startAtLogin: false } });
+    expect(await v1.read()).toMatchObject({
+      version: CURRENT_SETTINGS_VERSION,
+      app: { startAtLogin: false },
+    });
     const empty = memoryStore();
     await saveMirrorSettings(empty, defaultMirrorSettings(env));
     expect((await loadAppSettings(empty, env)).settings).toEqual(defaultAppSettings(env));

@@ -21,6 +21,17 @@ const MIRROR = {
 /** A document as each released version wrote it. Adding a version means adding its fixture here. */
 const FIXTURES: Record<number, Record<string, unknown>> = {
   1: { version: 1, mirror: MIRROR },
+  2: {
+    version: 2,
+    mirror: MIRROR,
+    app: {
+      startAtLogin: false,
+      startMirrorOnLaunch: true,
+      quotaBytes: null,
+      enginesConfigured: [],
+      quitStopsMirror: false,
+    },
+  },
 };
 
 const olderVersions = Array.from(
@@ -82,6 +93,29 @@ describe('settings migrations', () => {
       enginesConfigured: ['docker-desktop'],
       quitStopsMirror: false,
     });
+  });
+
+  it('keeps the registry an older file ran: registry:2 unless it named another (registry:3 is for new installs)', () => {
+    for (const v of [1, 2]) {
+      const { image: _named, ...withoutImage } = MIRROR;
+      expect(migrateDocument({ ...FIXTURES[v], mirror: withoutImage }).doc.mirror, `version ${v}`).toEqual({
+        ...withoutImage,
+        image: 'registry:2',
+      });
+      expect(
+        migrateDocument({ ...FIXTURES[v], mirror: { ...MIRROR, image: 'mycorp/registry:2.8' } }).doc.mirror,
+      ).toMatchObject({ image: 'mycorp/registry:2.8' });
+    }
+    // An app that saved only its preferences ran the default of its time too.
+    const { mirror: _none, ...appOnly } = FIXTURES[2]!;
+    expect(migrateDocument(appOnly).doc.mirror).toEqual({ image: 'registry:2' });
+  });
+
+  it('starts the list of registries besides Docker Hub empty (version 3), keeping one already there', () => {
+    expect(migrateDocument(FIXTURES[2]!).doc.registries).toEqual([]);
+    expect(migrateDocument(FIXTURES[1]!).doc.registries).toEqual([]);
+    const listed = [{ host: 'ghcr.io', upstreamUrl: 'https://ghcr.io', port: 5001, enabled: true }];
+    expect(migrateDocument({ ...FIXTURES[2], registries: listed }).doc.registries).toEqual(listed);
   });
 
   it('keeps keys it does not know', () => {

@@ -5,13 +5,18 @@ import { AppError } from '../util/errors.js';
 export type SettingsDocument = Record<string, unknown>;
 export type Migration = (doc: SettingsDocument) => SettingsDocument;
 
-/** Version 1: `{version: 1, mirror}` as written by the CLI. Version 2 adds the app's own preferences. */
-export const CURRENT_SETTINGS_VERSION = 2;
+/**
+ * Version 1: `{version: 1, mirror}` as written by the CLI. Version 2 adds the app's own preferences.
+ * Version 3: the default image became registry:3, so a file from before says which image it ran; and
+ * `registries`, the registries besides Docker Hub with mirrors of their own (app/registries), starts empty.
+ */
+export const CURRENT_SETTINGS_VERSION = 3;
 export const FIRST_SETTINGS_VERSION = 1;
 
 /** `MIGRATIONS[n]` turns a version-n document into version n+1. */
 export const MIGRATIONS: Readonly<Record<number, Migration>> = {
   1: fromV1,
+  2: fromV2,
 };
 
 function fromV1(doc: SettingsDocument): SettingsDocument {
@@ -33,6 +38,18 @@ function fromV1(doc: SettingsDocument): SettingsDocument {
         Array.isArray(engines) && engines.every((e) => typeof e === 'string' && e.length > 0) ? engines : [],
       quitStopsMirror: bool('quitStopsMirror', false),
     },
+  };
+}
+
+function fromV2(doc: SettingsDocument): SettingsDocument {
+  // Versions 1 and 2 ran registry:2 unless the file named another image: an install keeps the registry
+  // it had (registry:3 is the default for new installs only; switching is one settings change).
+  const mirror = isRecord(doc.mirror) ? doc.mirror : {};
+  return {
+    ...doc,
+    version: 3,
+    mirror: { ...mirror, image: typeof mirror.image === 'string' ? mirror.image : 'registry:2' },
+    registries: Array.isArray(doc.registries) ? doc.registries : [],
   };
 }
 

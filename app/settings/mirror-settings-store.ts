@@ -18,7 +18,9 @@ export interface StoredSettings {
 }
 
 export async function loadMirrorSettings(store: JsonStore, env = process.env): Promise<MirrorSettings> {
-  const raw = (await store.read()) as Partial<StoredSettings> | undefined;
+  const stored = await store.read();
+  // Migrated as the app migrates it: a file from before registry:3 became the default keeps registry:2.
+  const raw = stored === undefined ? undefined : (migrateDocument(stored).doc as Partial<StoredSettings>);
   const merged = { ...defaultMirrorSettings(env), ...(raw?.mirror ?? {}) };
   const parsed = mirrorSettingsSchema.safeParse(merged);
   if (!parsed.success) {

@@ -34,7 +34,7 @@ function setup(status: MirrorStatus, answers: Answers = {}) {
     'mirror.status': status,
     'upstream.status': hub(true),
     'cache.report': report([]),
-    'settings.get': { version: 2, mirror: {} as never, app: { quotaBytes: null } as never },
+    'settings.get': { version: 3, mirror: {} as never, app: { quotaBytes: null } as never },
     'notices.list': [],
     ...answers,
   });

@@ -6,7 +6,7 @@ import { changeOf, draftOf, fieldErrorsOf } from './settings.js';
 
 function saved(autoRecreate?: boolean): AppSettings {
   return {
-    version: 2,
+    version: 3,
     mirror: {
       port: 5000,
       bindAddress: '127.0.0.1',

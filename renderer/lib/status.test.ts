@@ -165,10 +165,30 @@ describe('problemOf', () => {
     expect(problemOf(statusIn('running'))).toBeUndefined();
   });
 
-  it('a full disk: the cache stopped storing, and where to free space', () => {
-    expect(problemOf(statusIn('running'), { diskFull: true })).toMatchObject({
+  it('a full disk: the cache stopped storing, what that does to pulls on each registry, and where to free space', () => {
+    const running = (registry: 2 | 3) =>
+      statusIn('running', {
+        container: {
+          id: 'c',
+          name: 'm',
+          image: `registry:${registry}`,
+          running: true,
+          restartCount: 0,
+          exitCode: 0,
+          startedAt: '2025-01-01T00:00:00.000Z',
+          configCurrent: true,
+          registry,
+        },
+      });
+    expect(problemOf(running(2), { diskFull: true })).toMatchObject({
       kind: 'disk-full',
       title: 'The disk is full',
+      body: expect.stringContaining('new images still pull, but straight from upstream'),
+      action: { run: 'prune' },
+    });
+    expect(problemOf(running(3), { diskFull: true })).toMatchObject({
+      kind: 'disk-full',
+      body: expect.stringContaining('images it has not cached fail to pull until there is space'),
       action: { run: 'prune' },
     });
   });

@@ -242,11 +242,16 @@ export function problemOf(
     };
   }
   if (opts.diskFull) {
+    // Measured (docs/reliability.md): 2.8 streams a miss it cannot store to the client; 3.x fails it.
+    const body =
+      status?.container?.registry === 2
+        ? 'The mirror could not store what it fetched and has cached nothing since: new images still pull, but straight from upstream. Prune the cache or free space on its volume.'
+        : 'The mirror could not store what it fetched: images it has not cached fail to pull until there is space (cached ones still pull). Prune the cache or free space on its volume.';
     return {
       kind: 'disk-full',
       tone: 'error',
       title: 'The disk is full',
-      body: 'The mirror could not store what it fetched and has cached nothing since: new images still pull, but straight from upstream. Prune the cache or free space on its volume.',
+      body,
       action: { label: 'Free Up Space…', run: 'prune' },
     };
   }

@@ -29,7 +29,7 @@ function setup(selection = new Set<string>()) {
   );
   const api = fakeApi({
     'mirror.status': statusIn('running'),
-    'settings.get': { version: 2, mirror: {} as never, app: { quotaBytes: null } as never },
+    'settings.get': { version: 3, mirror: {} as never, app: { quotaBytes: null } as never },
     'upstream.status': { url: 'https://registry-1.docker.io', reachable: true, ms: 1, checkedAt: '' },
     'notices.list': [],
     'cache.history': [],

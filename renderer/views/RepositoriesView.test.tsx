@@ -39,7 +39,7 @@ const REPOS = [
 function setup(repositories = REPOS) {
   const api = fakeApi({
     'mirror.status': statusIn('running'),
-    'settings.get': { version: 2, mirror: {} as never, app: {} as never },
+    'settings.get': { version: 3, mirror: {} as never, app: {} as never },
     'upstream.status': { url: 'https://registry-1.docker.io', reachable: true, ms: 1, checkedAt: '' },
     'notices.list': [],
     'cache.history': [],

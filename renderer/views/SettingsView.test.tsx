@@ -13,7 +13,7 @@ const LABEL = 'Bring the mirror back if it is removed';
 
 function settings(mirror: Partial<AppSettings['mirror']> = {}): AppSettings {
   return {
-    version: 2,
+    version: 3,
     mirror: {
       port: 5000,
       bindAddress: '127.0.0.1',

@@ -204,7 +204,11 @@ function SettingsForm({ saved }: { saved: AppSettings }) {
               />
             )}
           </Field>
-          <Field label="Image" error={errors.image} hint="The registry image the mirror runs (registry:2).">
+          <Field
+            label="Image"
+            error={errors.image}
+            hint="The registry image the mirror runs (registry:3, or registry:2)."
+          >
             {({ id, describedBy, invalid }) => (
               <input
                 id={id}

@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { demuxLogs } from '../../docker/demux.js';
 import { LABELS } from '../../mirror/container-spec.js';
 import { configPathFor, registryMajorOf } from '../../mirror/registry-config.js';
+import { chosenImage } from '../../mirror/image.js';
 import { mirrorDirs, type MirrorSettings } from '../../mirror/settings.js';
 import { AppError } from '../../util/errors.js';
 
@@ -45,12 +46,21 @@ export async function runGarbageCollect(
   settings: MirrorSettings,
   opts: { dryRun?: boolean; onStarted?: (id: string) => void } = {},
 ): Promise<GcResult> {
-  const image = await docker.getImage(settings.image).inspect();
-  const configPath = configPathFor(registryMajorOf(settings.image, image.Config?.Cmd));
+  // The image the mirror runs (the default's fallback, registry:2, may run while the settings name
+  // registry:3, which this engine may not have).
+  const ref = await docker
+    .getContainer(settings.containerName)
+    .inspect()
+    .then(
+      (c) => c.Config.Image,
+      () => chosenImage(docker, settings.image),
+    );
+  const image = await docker.getImage(ref).inspect();
+  const configPath = configPathFor(registryMajorOf(ref, image.Config?.Cmd));
   const dirs = mirrorDirs(settings);
   const t0 = Date.now();
   const container = await docker.createContainer({
-    Image: settings.image,
+    Image: ref,
     Cmd: ['garbage-collect', ...(opts.dryRun ? ['--dry-run'] : []), configPath],
     Labels: { [LABELS.managed]: 'true', [LABELS.role]: GC_ROLE, [LABELS.dataDir]: settings.dataDir },
     HostConfig: {

@@ -1,6 +1,7 @@
 // The seed's multi-machine setup end to end: the stand-in docker-machine's "VMs" are the test bed's
 // real dockerd over TCP with mutual TLS (certificates made by the test bed), so the registry machine's
 // mirror really starts through TLS, and pulls through it really land in its catalog.
+import { configPathFor, registryMajorOf } from '../../mirror/registry-config.js';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -139,7 +140,9 @@ describeWithEngineControl(
       expect(existsSync(join(vmDisk, 'config'))).toBe(false);
       const archive = (await docker
         .getContainer(settings.containerName)
-        .getArchive({ path: '/etc/docker/registry/config.yml' })) as unknown as NodeJS.ReadableStream;
+        .getArchive({
+          path: configPathFor(registryMajorOf(testbed().mirrorImage)),
+        })) as unknown as NodeJS.ReadableStream;
       const chunks: Buffer[] = [];
       for await (const c of archive) chunks.push(c as Buffer);
       expect(Buffer.concat(chunks).toString('latin1')).toContain(`remoteurl: ${testbed().upstreamUrl}`);
