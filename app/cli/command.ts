@@ -27,11 +27,15 @@ export interface CliContext {
   /** the command's own options */
   values: OptionValues;
   store: JsonStore;
-  /** where the CLI keeps its state files (settings.json, access.json, stats.json) */
+  /** the settings file itself, whichever mirror the command acts on (the registries list lives there) */
+  settingsFile: JsonStore;
+  /** the registry the command acts on (--registry), absent for Docker Hub's main mirror */
+  registry?: string;
+  /** where the CLI keeps its state files (settings.json, access.json, stats.json); a registry's own home */
   configDir: string;
   /** the saved settings with this invocation's flags applied (validated; saved only if the command succeeds) */
   settings: MirrorSettings;
-  /** upstream credentials from DRPC_UPSTREAM_USERNAME / DRPC_UPSTREAM_PASSWORD */
+  /** upstream credentials from DRPC_UPSTREAM_USERNAME / DRPC_UPSTREAM_PASSWORD (Docker Hub's mirror only) */
   credentials: UpstreamCredentials | null;
   /** the lock this command holds while it drives the mirror alone (see app/owner/cli-owner.ts) */
   lock?: { release(): Promise<void> };

@@ -1,6 +1,7 @@
 // Options every command takes: --json, and the mirror settings a flag may change.
 import { AppError } from '../util/errors.js';
 import type { MirrorSettings } from '../mirror/settings.js';
+import { isDockerHubHost } from '../registries/registries.js';
 import type { OptionSpec, OptionValues } from './command.js';
 
 export const GLOBAL_OPTIONS: OptionSpec = {
@@ -14,6 +15,7 @@ export const GLOBAL_OPTIONS: OptionSpec = {
   name: { type: 'string' },
   network: { type: 'string' },
   'expose-credentials': { type: 'boolean', default: false },
+  registry: { type: 'string' },
 };
 
 export const GLOBAL_HELP = [
@@ -21,12 +23,23 @@ export const GLOBAL_HELP = [
   '--port N            host port of the mirror (default 5000)',
   '--bind ADDR         address the port is published on (default 127.0.0.1)',
   '--upstream URL      registry to mirror (default https://registry-1.docker.io)',
-  '--image REF         registry image (default registry:2)',
+  '--image REF         registry image (default registry:3; registry:2 also works)',
   '--data-dir DIR      where the mirror config and cache live on this machine',
   '--name NAME         container name',
   '--network NAME      a Docker network the mirror joins ("" to leave it)',
   '--expose-credentials  allow a non-loopback --bind while upstream credentials are set',
+  '--registry HOST     act on the mirror of another registry (ghcr.io, quay.io...; see drpc registries)',
 ];
+
+/** The registry a command acts on: undefined for Docker Hub (the main mirror). */
+export function registryOption(values: OptionValues): string | undefined {
+  const v = values.registry;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v.trim() === '')
+    throw new AppError('INVALID_INPUT', '--registry takes a registry host, like ghcr.io');
+  const host = v.trim().toLowerCase();
+  return isDockerHubHost(host) ? undefined : host;
+}
 
 /** The settings change the flags ask for (validated later, all at once, against the saved settings). */
 export function settingsChange(values: OptionValues): Partial<MirrorSettings> {

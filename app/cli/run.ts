@@ -10,11 +10,19 @@ import type { MirrorMode } from '../mirror/registry-config.js';
 import { jsonFileStore } from '../settings/json-file.js';
 import { applyChange, loadMirrorSettings, saveMirrorSettings } from '../settings/mirror-settings-store.js';
 import { defaultPaths } from '../settings/paths.js';
-import { toAppError } from '../util/errors.js';
+import { AppError, toAppError } from '../util/errors.js';
+import { SETTING_NAMES } from '../mirror/settings.js';
+import {
+  changeRegistry,
+  findRegistry,
+  registryHome,
+  registryMirrorSettings,
+} from '../registries/registries.js';
+import { loadRegistries, registryStore } from '../registries/store.js';
 import type { CliCommand, CliContext, CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, exitForError } from './exit-codes.js';
-import { settingsChange } from './global-options.js';
+import { registryOption, settingsChange } from './global-options.js';
 import { parseCommandLine, usage } from './parse.js';
 
 export type { CliIO } from './command.js';
@@ -33,16 +41,49 @@ export async function runCli(argv: string[], io: CliIO, commands: CliCommand[] =
       io.out(usage(commands));
       return EXIT.ok;
     }
-    const configDir = defaultPaths(io.env).configDir;
-    const store = jsonFileStore(join(configDir, 'settings.json'));
+    const home = defaultPaths(io.env).configDir;
+    const settingsFile = jsonFileStore(join(home, 'settings.json'));
     // A change is validated in full before anything is touched, and saved only when the command succeeds:
     // a port in use or a data directory we cannot write is refused without changing the settings.
     const change = settingsChange(parsed.values);
-    const settings = applyChange(await loadMirrorSettings(store, io.env), change);
-    const ctx = context(io, json, parsed.positionals, parsed.values, store, settings, configDir);
+    const registry = registryOption(parsed.values);
+    const target = registry
+      ? await registryTarget(settingsFile, home, registry, change, io.env)
+      : {
+          store: settingsFile,
+          configDir: home,
+          settings: applyChange(await loadMirrorSettings(settingsFile, io.env), change),
+          credentials: credentialsFrom(io.env),
+        };
+    const command = parsed.command;
+    // up and down without --registry also open or stop every enabled registry's mirror, after Docker Hub's.
+    const others =
+      !registry && (command.name === 'up' || command.name === 'down')
+        ? (await loadRegistries(settingsFile)).filter((e) => e.enabled)
+        : [];
+    const main = others.length && json ? capture(io) : undefined;
+    const ctx = context(
+      main?.io ?? io,
+      json,
+      parsed.positionals,
+      parsed.values,
+      target,
+      settingsFile,
+      registry,
+    );
     // The owner (the app, watch, the background keeper) does it, or this runs holding the lock.
-    const code = await runWithOwner(parsed.command, ctx, Object.keys(change).length > 0);
-    if (code === EXIT.ok && Object.keys(change).length) await saveMirrorSettings(store, settings);
+    let code = await runWithOwner(command, ctx, Object.keys(change).length > 0);
+    if (code === EXIT.ok && Object.keys(change).length)
+      await saveMirrorSettings(target.store, target.settings);
+    if (others.length) {
+      // Each as `drpc <command> --registry HOST` with the command's own switches (--offline, --no-keeper):
+      // the main mirror's settings flags are not the registries'.
+      const switches = Object.entries(command.options ?? {})
+        .filter(([k, spec]) => spec.type === 'boolean' && parsed.values[k] === true)
+        .map(([k]) => `--${k}`);
+      const args = [command.name, ...switches, ...(json ? ['--json'] : [])];
+      code = await eachRegistry(others, args, io, json, main, code, commands);
+    }
     return code;
   } catch (err) {
     const e = toAppError(err);
@@ -52,18 +93,105 @@ export async function runCli(argv: string[], io: CliIO, commands: CliCommand[] =
   }
 }
 
+interface Target {
+  store: CliContext['store'];
+  configDir: string;
+  settings: CliContext['settings'];
+  credentials: CliContext['credentials'];
+}
+
+/**
+ * A command for one registry's mirror: its settings derived from the main mirror's, its own home (lock,
+ * socket, keeper, pull records), no Docker Hub credentials; --port and --upstream change its entry, the
+ * other settings are every mirror's and are refused here.
+ */
+async function registryTarget(
+  settingsFile: CliContext['store'],
+  home: string,
+  host: string,
+  change: Partial<CliContext['settings']>,
+  env: NodeJS.ProcessEnv,
+): Promise<Target> {
+  const shared = (Object.keys(change) as Array<keyof CliContext['settings']>).filter(
+    (k) => k !== 'port' && k !== 'upstreamUrl',
+  );
+  if (shared.length)
+    throw new AppError(
+      'INVALID_INPUT',
+      `${shared.map((k) => SETTING_NAMES[k].flag ?? k).join(', ')}: every mirror shares this setting; change it without --registry`,
+    );
+  const main = await loadMirrorSettings(settingsFile, env);
+  const list = changeRegistry(await loadRegistries(settingsFile), main, host, {
+    ...(change.port !== undefined ? { port: change.port } : {}),
+    ...(change.upstreamUrl !== undefined ? { upstreamUrl: change.upstreamUrl } : {}),
+  });
+  return {
+    store: registryStore(settingsFile, host, () => loadMirrorSettings(settingsFile, env)),
+    configDir: registryHome(home, host),
+    settings: applyChange(registryMirrorSettings(main, findRegistry(list, host)!), {}),
+    credentials: null,
+  };
+}
+
+/** Output collected instead of printed (the main mirror's JSON, to print once with the registries'). */
+function capture(io: CliIO): { io: CliIO; out: string[] } {
+  const out: string[] = [];
+  return { io: { ...io, out: (t) => out.push(t) }, out };
+}
+
+/**
+ * up or down for each enabled registry after the main mirror, each as `drpc <command> --registry HOST`
+ * with the same options; said per registry, or one JSON value holding them all. The first failure's
+ * exit code wins.
+ */
+async function eachRegistry(
+  entries: readonly { host: string }[],
+  args: string[],
+  io: CliIO,
+  json: boolean,
+  main: { out: string[] } | undefined,
+  mainCode: number,
+  commands: CliCommand[],
+): Promise<number> {
+  let code = mainCode;
+  const results: Array<{ registry: string; exitCode: number; result: unknown }> = [];
+  for (const e of entries) {
+    const sub = capture(io);
+    const errs: string[] = [];
+    const c = await runCli(
+      [...args, '--registry', e.host],
+      { ...sub.io, err: (t) => errs.push(t) },
+      commands,
+    );
+    if (code === EXIT.ok && c !== EXIT.ok) code = c;
+    if (json) {
+      const text = sub.out.join('\n');
+      results.push({ registry: e.host, exitCode: c, result: text ? (JSON.parse(text) as unknown) : null });
+    } else {
+      for (const line of [...sub.out, ...errs].join('\n').split('\n'))
+        if (line) (c === EXIT.ok ? io.out : io.err)(`${e.host}: ${line}`);
+    }
+  }
+  if (json) {
+    const text = main?.out.join('\n') ?? '';
+    const first = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    io.out(JSON.stringify({ ...first, registries: results }));
+  }
+  return code;
+}
+
 function context(
   io: CliIO,
   json: boolean,
   positionals: string[],
   values: CliContext['values'],
-  store: CliContext['store'],
-  settings: CliContext['settings'],
-  configDir: string,
+  target: Target,
+  settingsFile: CliContext['store'],
+  registry: string | undefined,
 ): CliContext {
   let engine: ReturnType<CliContext['engine']> | undefined;
   let resolved: Awaited<ReturnType<CliContext['engine']>> | undefined;
-  const credentials = credentialsFrom(io.env);
+  const { store, settings, configDir, credentials } = target;
   const make = (e: Awaited<ReturnType<CliContext['engine']>>, mode: MirrorMode = 'proxy') =>
     new Mirror({
       docker: e.docker,
@@ -80,6 +208,8 @@ function context(
     positionals,
     values,
     store,
+    settingsFile,
+    ...(registry ? { registry } : {}),
     configDir,
     settings,
     credentials,

@@ -105,6 +105,7 @@ export const mirrorCommands: CliCommand[] = [
         // The keeper reads the settings this up applied, and takes the lock this up lets go of.
         await saveMirrorSettings(ctx.store, ctx.settings);
         keeper = await startKeeper(ctx.configDir, ctx.io.env, [
+          ...(ctx.registry ? ['--registry', ctx.registry] : []),
           ...(typeof ctx.values['probe-url'] === 'string' ? ['--probe-url', ctx.values['probe-url']] : []),
           // Offline by choice stays offline (a metered hotspot): the keeper does not switch it back.
           ...(ctx.values.offline === true ? ['--offline'] : []),
