@@ -28,6 +28,9 @@ export const GLOBAL_HELP = [
   '--expose-credentials  allow a non-loopback --bind while upstream credentials are set',
 ];
 
+/** The global flags that change the mirror's settings. */
+export const SETTINGS_FLAGS = ['port', 'bind', 'upstream', 'image', 'data-dir', 'name', 'network'] as const;
+
 /** The settings change the flags ask for (validated later, all at once, against the saved settings). */
 export function settingsChange(values: OptionValues): Partial<MirrorSettings> {
   const change: Partial<MirrorSettings> = {};

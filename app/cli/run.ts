@@ -5,16 +5,16 @@ import { describeEndpoint, dockerodeOptions, resolveEndpoint } from '../docker/c
 import { Mirror } from '../mirror/mirror.js';
 import { modeOf } from '../mirror/startup.js';
 import { runWithOwner } from '../owner/cli-owner.js';
-import type { UpstreamCredentials } from '../mirror/settings.js';
+import type { MirrorSettings, UpstreamCredentials } from '../mirror/settings.js';
 import type { MirrorMode } from '../mirror/registry-config.js';
 import { jsonFileStore } from '../settings/json-file.js';
 import { applyChange, loadMirrorSettings, saveMirrorSettings } from '../settings/mirror-settings-store.js';
 import { defaultPaths } from '../settings/paths.js';
-import { toAppError } from '../util/errors.js';
+import { AppError, toAppError } from '../util/errors.js';
 import type { CliCommand, CliContext, CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, exitForError } from './exit-codes.js';
-import { settingsChange } from './global-options.js';
+import { SETTINGS_FLAGS, settingsChange } from './global-options.js';
 import { parseCommandLine, usage } from './parse.js';
 
 export type { CliIO } from './command.js';
@@ -23,6 +23,17 @@ function credentialsFrom(env: NodeJS.ProcessEnv): UpstreamCredentials | null {
   const username = env.DRPC_UPSTREAM_USERNAME;
   const password = env.DRPC_UPSTREAM_PASSWORD;
   return username && password ? { username, password } : null;
+}
+
+/** A command that owns its settings flags changes no setting, and takes none it does not declare. */
+function ownFlagsOnly(command: CliCommand, values: CliContext['values']): Partial<MirrorSettings> {
+  const foreign = SETTINGS_FLAGS.find((f) => values[f] !== undefined && !(command.options ?? {})[f]);
+  if (foreign)
+    throw new AppError(
+      'INVALID_INPUT',
+      `drpc ${command.name} does not take --${foreign}; drpc ${command.name} --help lists its options`,
+    );
+  return {};
 }
 
 export async function runCli(argv: string[], io: CliIO, commands: CliCommand[] = COMMANDS): Promise<number> {
@@ -37,7 +48,10 @@ export async function runCli(argv: string[], io: CliIO, commands: CliCommand[] =
     const store = jsonFileStore(join(configDir, 'settings.json'));
     // A change is validated in full before anything is touched, and saved only when the command succeeds:
     // a port in use or a data directory we cannot write is refused without changing the settings.
-    const change = settingsChange(parsed.values);
+    const change =
+      parsed.command.settingsFlags === 'own'
+        ? ownFlagsOnly(parsed.command, parsed.values)
+        : settingsChange(parsed.values);
     const settings = applyChange(await loadMirrorSettings(store, io.env), change);
     const ctx = context(io, json, parsed.positionals, parsed.values, store, settings, configDir);
     // The owner (the app, watch, the background keeper) does it, or this runs holding the lock.

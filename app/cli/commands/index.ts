@@ -4,10 +4,12 @@ import { cacheCommands } from './cache.js';
 import { containerdCommands } from './containerd.js';
 import { engineCommands } from './engines.js';
 import { mirrorCommands } from './mirror.js';
+import { teamCommands } from './team.js';
 
 export const COMMANDS: CliCommand[] = [
   ...mirrorCommands,
   ...cacheCommands,
   ...engineCommands,
   ...containerdCommands,
+  ...teamCommands,
 ];
