@@ -12,6 +12,7 @@ export const SKIP_ALLOWED: readonly RegExp[] = [
   /^e2e\/electron\//,
   /^testbed\/registry3\.test\.ts$/,
   /^app\/mirror\/expiry\.test\.ts$/,
+  /^app\/team\/registry3-serve\.test\.ts$/,
 ];
 
 export interface Skipped {

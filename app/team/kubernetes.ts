@@ -140,9 +140,11 @@ function registryDeployment(o: TeamOptions, configText: string): K8sObject {
               ],
               env,
               volumeMounts: mounts,
-              // Ready while its storage answers (the debug server's health checks); alive while the
-              // serving port answers `/` (200 without authentication). A storage outage takes replicas
-              // out of the Service, but restarts none of them: a restart would not bring S3 back.
+              // Ready while its storage answers (the debug server's health checks). Alive while the
+              // serving port accepts connections: not an HTTP check there, since the registry answers
+              // every request on it with 503 while a health check fails (health.Handler wraps even
+              // `/`), and a storage outage must take replicas out of the Service without restarting
+              // them (a restart would not bring S3 back). Seen on the 3.1.1 binary (registry3-serve.test.ts).
               readinessProbe: {
                 httpGet: { path: '/debug/health', port: 'debug', scheme: 'HTTP' },
                 periodSeconds: 10,
@@ -150,7 +152,7 @@ function registryDeployment(o: TeamOptions, configText: string): K8sObject {
                 failureThreshold: 3,
               },
               livenessProbe: {
-                httpGet: { path: '/', port: 'https', scheme: 'HTTPS' },
+                tcpSocket: { port: 'https' },
                 initialDelaySeconds: 10,
                 periodSeconds: 20,
                 timeoutSeconds: 5,

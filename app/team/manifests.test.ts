@@ -55,7 +55,7 @@ type Container = {
   env?: { name: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }[];
   volumeMounts: { name: string; mountPath: string }[];
   readinessProbe: { httpGet?: { path: string; port: string; scheme: string } };
-  livenessProbe: { httpGet?: { path: string; port: string; scheme: string } };
+  livenessProbe: { httpGet?: unknown; tcpSocket?: { port: string } };
 };
 type PodSpec = {
   containers: Container[];
@@ -129,13 +129,14 @@ describe('the objects fit together', () => {
       expect(spec.replicas).toBe(o.replicas);
       expect(spec.template.metadata.labels).toMatchObject(spec.selector.matchLabels);
       const portNames = container.ports.map((p) => p.name);
-      // Readiness: the debug server's health (storage reachable); liveness: `/` on the TLS port.
+      // Readiness: the debug server's health (storage reachable); liveness: the TLS port accepts.
       expect(container.readinessProbe.httpGet).toEqual({
         path: '/debug/health',
         port: 'debug',
         scheme: 'HTTP',
       });
-      expect(container.livenessProbe.httpGet).toEqual({ path: '/', port: 'https', scheme: 'HTTPS' });
+      expect(container.livenessProbe).toMatchObject({ tcpSocket: { port: 'https' } });
+      expect(container.livenessProbe.httpGet).toBeUndefined();
       expect(container.ports.find((p) => p.name === 'debug')!.containerPort).toBe(5001);
       expect(container.ports.find((p) => p.name === 'https')!.containerPort).toBe(5000);
       for (const svc of byKind(objs, 'Service')) {
