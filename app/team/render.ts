@@ -41,12 +41,17 @@ export function commandLine(o: TeamOptions): string {
 }
 
 function clientLines(o: TeamOptions): string[] {
+  if (o.authSecret === null)
+    return [
+      `# Clients: Docker's daemon.json "registry-mirrors": ["https://${o.host}"]; containerd's`,
+      `#   certs.d/docker.io/hosts.toml: [host."https://${o.host}"] capabilities = ["pull", "resolve"].`,
+      '#   No authentication: keep the mirror on a network only your clients reach.',
+    ];
   return [
-    `# Clients: Docker's daemon.json "registry-mirrors": ["https://${o.host}"]; containerd's`,
-    `#   certs.d/docker.io/hosts.toml: [host."https://${o.host}"] capabilities = ["pull", "resolve"].`,
-    ...(o.authSecret === null
-      ? []
-      : [`#   With authentication on, each client logs in first: docker login ${o.host}`]),
+    `# Clients authenticate (htpasswd): containerd's certs.d/docker.io/hosts.toml [host."https://${o.host}"]`,
+    '#   with capabilities = ["pull", "resolve"] and a header table: authorization = "Basic <base64 user:password>".',
+    "#   Docker's registry-mirrors sends a mirror no credentials (moby#30880): Docker clients pull by name",
+    `#   (docker login ${o.host}; docker pull ${o.host}/library/alpine) or use a --no-auth mirror (docs/team.md).`,
   ];
 }
 
