@@ -2,17 +2,19 @@
 // against Kubernetes' schemas (kubernetes-models, unknown fields included), config.yml against the keys
 // Distribution 3.1.1 reads and the product's own 3.x config, the wiring between objects (ports, labels,
 // mounts, Secrets), the compose file's structure, YAML 1.1 readings, and deploy/ against the renderer.
+import fc from 'fast-check';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { DISTRIBUTION_3_KEYS, envNamesKey, unknownKeys } from '../../testbed/distribution3-keys.js';
 import { k8sSchemaProblems } from '../../testbed/k8s-schema.js';
+import { runs } from '../../testbed/property.js';
 import { buildRegistryConfig } from '../mirror/registry-config.js';
 import { defaultMirrorSettings } from '../mirror/settings.js';
 import { COMPOSE_FILES, composeDocument } from './compose.js';
 import { K8S_FILES, kubernetesObjects, type K8sObject } from './kubernetes.js';
-import { teamOptions, type TeamInput } from './options.js';
+import { bucketNameProblem, teamOptions, type TeamInput } from './options.js';
 import { renderTeam } from './render.js';
 
 /** Option sets: the defaults (a bucket is the one value without one) and varied ones. */
@@ -402,4 +404,61 @@ describe('deploy/', () => {
       expect(text).toBe(`${renderTeam(teamOptions(input)).text.trimEnd()}\n`);
     },
   );
+});
+
+describe('any values the command accepts', () => {
+  const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+  const input = fc.record(
+    {
+      format: fc.constantFrom('k8s', 'compose'),
+      host: fc.array(label, { minLength: 1, maxLength: 4 }).map((ls) => `${ls.join('.')}.example`),
+      replicas: fc.integer({ min: 2, max: 50 }).map(String),
+      namespace: label,
+      storage: fc.constantFrom('s3', 'pvc'),
+      bucket: fc.stringMatching(/^[a-z0-9][a-z0-9.-]{1,40}[a-z0-9]$/),
+      endpoint: fc.option(fc.constantFrom('https://minio.example:9000', 'http://10.0.0.9:9000'), {
+        nil: undefined,
+      }),
+      upstreamSecret: fc.option(label, { nil: undefined }),
+      noAuth: fc.boolean(),
+      redis: fc.option(fc.constantFrom('redis.example:6379', '10.1.2.3:6380'), { nil: undefined }),
+    },
+    { requiredKeys: ['format', 'storage'] },
+  );
+
+  it('renders valid objects and known config keys, or refuses in one line', () => {
+    fc.assert(
+      fc.property(input, (raw) => {
+        const given: TeamInput = { ...raw };
+        // Keep to each format's and storage's own flags; everything else is what a user might type.
+        if (given.format === 'compose')
+          for (const k of ['replicas', 'namespace', 'upstreamSecret'] as const) delete given[k];
+        if (given.storage === 'pvc') for (const k of ['bucket', 'endpoint'] as const) delete given[k];
+        if (!given.noAuth) delete given.noAuth;
+        let o;
+        try {
+          o = teamOptions(given);
+        } catch (err) {
+          // Refused: a bad bucket, or --no-auth with upstream credentials, said in one line.
+          expect((err as { code?: string }).code).toBe('INVALID_INPUT');
+          expect((err as Error).message).not.toContain('\n');
+          return;
+        }
+        if (o.bucket) expect(bucketNameProblem(o.bucket)).toBeNull();
+        expect(o.authSecret === null && o.upstreamSecret !== undefined).toBe(false);
+        const rendered = renderTeam(o);
+        if (o.format === 'k8s') {
+          for (const obj of rendered.documents as K8sObject[]) expect(k8sSchemaProblems(obj)).toEqual([]);
+          expect(unknownKeys(configOf(rendered.documents as K8sObject[]))).toEqual([]);
+        } else {
+          const doc = rendered.documents[0] as { configs: { registry_config: { content: string } } };
+          expect(unknownKeys(parse(doc.configs.registry_config.content, { version: '1.1' }))).toEqual([]);
+        }
+        expect(parseAllDocuments(rendered.text, { version: '1.1' }).map((d) => d.toJS())).toEqual(
+          rendered.documents,
+        );
+      }),
+      runs(60),
+    );
+  });
 });
