@@ -67,6 +67,12 @@ export interface CliCommand {
    * background keeper to hand over and then runs itself. Absent: it never touches the mirror's state.
    */
   owner?: 'reads' | 'drives' | 'displaces';
+  /**
+   * `own`: the global settings flags this command declares in `options` (e.g. --upstream, --image) are
+   * its own values, never applied to or saved in the mirror's settings, and the other settings flags
+   * are refused. Absent: they change the mirror's settings as for any command.
+   */
+  settingsFlags?: 'own';
   run(ctx: CliContext): Promise<number>;
   /** The same command sent to the running owner (absent: refused while one runs). */
   viaOwner?(ctx: CliContext, call: OwnerCaller): Promise<number>;

@@ -41,6 +41,9 @@ export function registryOption(values: OptionValues): string | undefined {
   return isDockerHubHost(host) ? undefined : host;
 }
 
+/** The global flags that change the mirror's settings. */
+export const SETTINGS_FLAGS = ['port', 'bind', 'upstream', 'image', 'data-dir', 'name', 'network'] as const;
+
 /** The settings change the flags ask for (validated later, all at once, against the saved settings). */
 export function settingsChange(values: OptionValues): Partial<MirrorSettings> {
   const change: Partial<MirrorSettings> = {};

@@ -5,7 +5,7 @@ import { describeEndpoint, dockerodeOptions, resolveEndpoint } from '../docker/c
 import { Mirror } from '../mirror/mirror.js';
 import { modeOf } from '../mirror/startup.js';
 import { runWithOwner } from '../owner/cli-owner.js';
-import type { UpstreamCredentials } from '../mirror/settings.js';
+import type { MirrorSettings, UpstreamCredentials } from '../mirror/settings.js';
 import type { MirrorMode } from '../mirror/registry-config.js';
 import { jsonFileStore } from '../settings/json-file.js';
 import { applyChange, loadMirrorSettings, saveMirrorSettings } from '../settings/mirror-settings-store.js';
@@ -22,7 +22,7 @@ import { loadRegistries, registryStore } from '../registries/store.js';
 import type { CliCommand, CliContext, CliIO } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { EXIT, exitForError } from './exit-codes.js';
-import { registryOption, settingsChange } from './global-options.js';
+import { registryOption, SETTINGS_FLAGS, settingsChange } from './global-options.js';
 import { parseCommandLine, usage } from './parse.js';
 
 export type { CliIO } from './command.js';
@@ -31,6 +31,17 @@ function credentialsFrom(env: NodeJS.ProcessEnv): UpstreamCredentials | null {
   const username = env.DRPC_UPSTREAM_USERNAME;
   const password = env.DRPC_UPSTREAM_PASSWORD;
   return username && password ? { username, password } : null;
+}
+
+/** A command that owns its settings flags changes no setting, and takes none it does not declare. */
+function ownFlagsOnly(command: CliCommand, values: CliContext['values']): Partial<MirrorSettings> {
+  const foreign = SETTINGS_FLAGS.find((f) => values[f] !== undefined && !(command.options ?? {})[f]);
+  if (foreign)
+    throw new AppError(
+      'INVALID_INPUT',
+      `drpc ${command.name} does not take --${foreign}; drpc ${command.name} --help lists its options`,
+    );
+  return {};
 }
 
 export async function runCli(argv: string[], io: CliIO, commands: CliCommand[] = COMMANDS): Promise<number> {
@@ -45,7 +56,10 @@ export async function runCli(argv: string[], io: CliIO, commands: CliCommand[] =
     const settingsFile = jsonFileStore(join(home, 'settings.json'));
     // A change is validated in full before anything is touched, and saved only when the command succeeds:
     // a port in use or a data directory we cannot write is refused without changing the settings.
-    const change = settingsChange(parsed.values);
+    const change =
+      parsed.command.settingsFlags === 'own'
+        ? ownFlagsOnly(parsed.command, parsed.values)
+        : settingsChange(parsed.values);
     const registry = registryOption(parsed.values);
     const target = registry
       ? await registryTarget(settingsFile, home, registry, change, io.env)

@@ -5,6 +5,7 @@ import { containerdCommands } from './containerd.js';
 import { engineCommands } from './engines.js';
 import { mirrorCommands } from './mirror.js';
 import { registriesCommands } from './registries.js';
+import { teamCommands } from './team.js';
 
 export const COMMANDS: CliCommand[] = [
   ...mirrorCommands,
@@ -12,4 +13,5 @@ export const COMMANDS: CliCommand[] = [
   ...engineCommands,
   ...containerdCommands,
   ...registriesCommands,
+  ...teamCommands,
 ];
