@@ -138,11 +138,9 @@ describeWithEngineControl(
         { HostIp: '0.0.0.0', HostPort: String(settings.port) },
       ]);
       expect(existsSync(join(vmDisk, 'config'))).toBe(false);
-      const archive = (await docker
-        .getContainer(settings.containerName)
-        .getArchive({
-          path: configPathFor(registryMajorOf(testbed().mirrorImage)),
-        })) as unknown as NodeJS.ReadableStream;
+      const archive = (await docker.getContainer(settings.containerName).getArchive({
+        path: configPathFor(registryMajorOf(testbed().mirrorImage)),
+      })) as unknown as NodeJS.ReadableStream;
       const chunks: Buffer[] = [];
       for await (const c of archive) chunks.push(c as Buffer);
       expect(Buffer.concat(chunks).toString('latin1')).toContain(`remoteurl: ${testbed().upstreamUrl}`);
