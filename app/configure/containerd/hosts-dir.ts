@@ -10,7 +10,7 @@
 // delays when falling back to the original registry if the mirror is unreachable", default 30s; read
 // by core/remotes/docker/config/hosts.go's hostFileConfig). Older containerd versions, whose decoder
 // does not know the key, ignore it (go-toml's Unmarshal ignores unknown keys unless made strict).
-import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DOCKER_HUB } from '../../mirror/settings.js';
 import { checkEntries, checkRegistry } from '../clients/entries.js';
@@ -143,5 +143,16 @@ export async function verifyHostsDir(
 export async function removeHostsDir(dir: string, registries: readonly string[]): Promise<HostsChange[]> {
   const done: HostsChange[] = [];
   for (const r of registries) done.push(await removeHostsEntry(dir, checkRegistry(r)));
+  return done;
+}
+
+/** Removes every hosts.toml drpc wrote under `dir` (undo with no list of registries); others stay. */
+export async function removeOurHostsFiles(dir: string): Promise<HostsChange[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const done: HostsChange[] = [];
+  for (const name of names.sort()) {
+    const text = await readFile(join(dir, name, 'hosts.toml'), 'utf8').catch(() => undefined);
+    if (text?.startsWith(OURS)) done.push(await removeHostsEntry(dir, name));
+  }
   return done;
 }
