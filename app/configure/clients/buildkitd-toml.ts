@@ -12,7 +12,7 @@
 import { configureError } from '../errors.js';
 import type { CheckedEntry } from './entries.js';
 import {
-  applySplices,
+  appendBlock,
   checkReadBack,
   clone,
   eolOf,
@@ -21,21 +21,20 @@ import {
   keyPath,
   keyValues,
   lineEnd,
-  lineStart,
   parseToml,
+  removeBlock,
+  removeLines,
+  step,
   samePath,
   tables,
   tomlKey,
   tomlString,
   type Splice,
+  type TextEdit,
   type TomlDoc,
   type TomlValue,
 } from './toml-text.js';
-
-export interface TextEdit {
-  text: string;
-  changed: boolean;
-}
+export type { TextEdit } from './toml-text.js';
 
 const header = (reg: string) => `[registry.${tomlKey(reg)}]`;
 
@@ -93,37 +92,6 @@ function keyLineSplice(
   const eol = eolOf(text);
   const atEofWithoutEol = at === text.length && !text.endsWith('\n');
   return { at, remove: 0, insert: atEofWithoutEol ? `${eol}${indent}${line}` : `${indent}${line}${eol}` };
-}
-
-/** A new table at the end of the file, after a blank line. */
-export function appendBlock(text: string, lines: string[]): Splice {
-  const eol = eolOf(text);
-  const block = lines.join(eol) + eol;
-  if (text === '') return { at: 0, remove: 0, insert: block };
-  return { at: text.length, remove: 0, insert: (text.endsWith('\n') ? eol : eol + eol) + block };
-}
-
-/** One splice at a time, each on a fresh parse: small files, and every offset is exact. */
-export function step(text: string, where: string, fn: (doc: TomlDoc, body: string) => Splice | null): string {
-  const { doc, bom } = parseToml(text, where);
-  const body = text.slice(bom.length);
-  const s = fn(doc, body);
-  return s ? bom + applySplices(body, [s]) : text;
-}
-
-/** Removes the whole lines a node spans. */
-export function removeLines(body: string, node: { range: [number, number] }): Splice {
-  const from = lineStart(body, node.range[0]);
-  return { at: from, remove: lineEnd(body, node.range[1]) - from, insert: '' };
-}
-
-/** Removes a table we appended: its lines and the blank line appendBlock put before it. */
-export function removeBlock(body: string, node: { range: [number, number] }): Splice {
-  const s = removeLines(body, node);
-  if (s.at === 0) return s;
-  const prev = lineStart(body, s.at - 1);
-  if (body.slice(prev, s.at).trim() !== '') return s;
-  return { at: prev, remove: s.remove + s.at - prev, insert: '' };
 }
 
 function sub(v: TomlValue, key: string): TomlValue {

@@ -14,9 +14,9 @@
 // [[registry]] at the end. Every other byte stays. A file in the version 1 format ([registries.search]
 // …) is refused: the two formats cannot be mixed in one file.
 import { configureError } from '../errors.js';
-import { appendBlock, removeBlock, step, type TextEdit } from './buildkitd-toml.js';
 import type { CheckedEntry } from './entries.js';
 import {
+  appendBlock,
   checkReadBack,
   clone,
   eolOf,
@@ -24,8 +24,11 @@ import {
   isTable,
   lineEnd,
   parseToml,
+  removeBlock,
+  step,
   tables,
   tomlString,
+  type TextEdit,
   type TomlDoc,
   type TomlValue,
 } from './toml-text.js';

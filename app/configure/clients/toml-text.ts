@@ -131,3 +131,39 @@ export function isTable(v: unknown): v is TomlValue {
 export function clone<T>(v: T): T {
   return structuredClone(v);
 }
+
+export interface TextEdit {
+  text: string;
+  changed: boolean;
+}
+
+/** A new table at the end of the file, after a blank line. */
+export function appendBlock(text: string, lines: string[]): Splice {
+  const eol = eolOf(text);
+  const block = lines.join(eol) + eol;
+  if (text === '') return { at: 0, remove: 0, insert: block };
+  return { at: text.length, remove: 0, insert: (text.endsWith('\n') ? eol : eol + eol) + block };
+}
+
+/** One splice at a time, each on a fresh parse: small files, and every offset is exact. */
+export function step(text: string, where: string, fn: (doc: TomlDoc, body: string) => Splice | null): string {
+  const { doc, bom } = parseToml(text, where);
+  const body = text.slice(bom.length);
+  const s = fn(doc, body);
+  return s ? bom + applySplices(body, [s]) : text;
+}
+
+/** Removes the whole lines a node spans. */
+export function removeLines(body: string, node: { range: [number, number] }): Splice {
+  const from = lineStart(body, node.range[0]);
+  return { at: from, remove: lineEnd(body, node.range[1]) - from, insert: '' };
+}
+
+/** Removes a table we appended: its lines and the blank line appendBlock put before it. */
+export function removeBlock(body: string, node: { range: [number, number] }): Splice {
+  const s = removeLines(body, node);
+  if (s.at === 0) return s;
+  const prev = lineStart(body, s.at - 1);
+  if (body.slice(prev, s.at).trim() !== '') return s;
+  return { at: prev, remove: s.remove + s.at - prev, insert: '' };
+}
