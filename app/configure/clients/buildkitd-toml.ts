@@ -148,7 +148,7 @@ export function addBuildkitMirrors(
     }
   }
   if (out === text) return { text, changed: false };
-  checkReadBack(out, expected, where);
+  checkReadBack(out, expected, where, text);
   return { text: out, changed: true };
 }
 
@@ -251,6 +251,6 @@ export function removeBuildkitMirrors(
   const reg = expected.registry;
   if (isTable(reg) && Object.keys(reg).length === 0 && !('registry' in parseToml(out, where).value))
     delete expected.registry;
-  checkReadBack(out, expected, where);
+  checkReadBack(out, expected, where, text);
   return { text: out, changed: true };
 }

@@ -141,7 +141,7 @@ export function addContainersMirrors(
     });
   }
   if (out === text) return { text, changed: false };
-  checkReadBack(out, expected, where);
+  checkReadBack(out, expected, where, text);
   return { text: out, changed: true };
 }
 
@@ -216,6 +216,6 @@ export function removeContainersMirrors(
     !('registry' in parseToml(out, where).value)
   )
     delete expected.registry;
-  checkReadBack(out, expected, where);
+  checkReadBack(out, expected, where, text);
   return { text: out, changed: true };
 }

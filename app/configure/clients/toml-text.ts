@@ -101,22 +101,32 @@ export const samePath = (a: readonly (string | number)[], b: readonly (string | 
 
 /**
  * Parses the edited text and checks it holds exactly `expected`: a splice in the wrong place fails
- * here, before anything is written, instead of changing a setting we did not mean to touch.
+ * here, before anything is written, instead of changing a setting we did not mean to touch. The parsed
+ * value holds integers as JS numbers (big ones lose digits), so the number tokens are compared as
+ * written too: the editors never add or remove a number.
  */
-export function checkReadBack(text: string, expected: unknown, where: string): void {
-  let got: unknown;
-  try {
-    got = parseToml(text, where).value;
-  } catch {
-    got = undefined;
-  }
-  if (stableJson(got) !== stableJson(expected))
+export function checkReadBack(text: string, expected: unknown, where: string, original: string): void {
+  const same = (() => {
+    try {
+      const got = parseToml(text, where);
+      return (
+        stableJson(got.value) === stableJson(expected) &&
+        stableJson(numbers(got.doc)) === stableJson(numbers(parseToml(original, where).doc))
+      );
+    } catch {
+      return false;
+    }
+  })();
+  if (!same)
     throw configureError(
       'INVALID_CONFIG',
       `${where}: drpc could not add its entries without touching what is there (an unusual layout); ` +
         'it was left as it is: add them by hand',
     );
 }
+
+const numbers = (doc: TomlDoc) =>
+  doc.tokens.filter((t) => t.type === 'Integer' || t.type === 'Float').map((t) => t.value);
 
 /** JSON of a TOML value (big integers as strings, so they compare too). */
 export function stableJson(v: unknown): string {
