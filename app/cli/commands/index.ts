@@ -1,6 +1,7 @@
 // Every command of `drpc`, in the order the usage text lists them. A feature adds its list here.
 import type { CliCommand } from '../command.js';
 import { cacheCommands } from './cache.js';
+import { clientCommands } from './clients.js';
 import { containerdCommands } from './containerd.js';
 import { engineCommands } from './engines.js';
 import { mirrorCommands } from './mirror.js';
@@ -14,4 +15,5 @@ export const COMMANDS: CliCommand[] = [
   ...containerdCommands,
   ...registriesCommands,
   ...teamCommands,
+  ...clientCommands,
 ];

@@ -2,7 +2,16 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../../testbed/helpers.js';
-import { hostsToml, OURS, removeHostsEntry, writeHostsEntry } from './hosts-dir.js';
+import {
+  hostsToml,
+  OURS,
+  previewHostsDir,
+  removeHostsDir,
+  removeHostsEntry,
+  verifyHostsDir,
+  writeHostsDir,
+  writeHostsEntry,
+} from './hosts-dir.js';
 
 describe('hosts.toml', () => {
   it('sends pulls of a registry to the mirror first, then to its server', () => {
@@ -14,6 +23,7 @@ describe('hosts.toml', () => {
         '',
         '[host."http://localhost:5000"]',
         '  capabilities = ["pull", "resolve"]',
+        '  dial_timeout = "1s"',
         '',
       ].join('\n'),
     );
@@ -59,5 +69,56 @@ describe('hosts.toml', () => {
     ).rejects.toThrow(/was not written by drpc: add the mirror to it by hand/);
     await expect(removeHostsEntry(dir, 'docker.io')).rejects.toThrow(/was not written by drpc/);
     expect(readFileSync(join(dir, 'docker.io', 'hosts.toml'), 'utf8')).toBe(theirs);
+  });
+
+  it('writes one hosts.toml per registry, previews without writing, verifies, and undo removes only its own', async () => {
+    const dir = tempDir('drpc-hosts-');
+    const entries = [
+      { registry: 'docker.io', mirrorUrl: 'http://host.docker.internal:5000' },
+      { registry: 'ghcr.io', mirrorUrl: 'http://host.docker.internal:5001' },
+      { registry: 'registry.k8s.io', mirrorUrl: 'https://mirror.example' },
+    ];
+    const plan = await previewHostsDir(dir, entries);
+    expect(plan.map((p) => p.action)).toEqual(['created', 'created', 'created']);
+    expect(plan[2]!.text).toContain('server = "https://registry.k8s.io"\n\n[host."https://mirror.example"]');
+    expect(existsSync(join(dir, 'docker.io'))).toBe(false);
+    expect(await verifyHostsDir(dir, entries)).toMatchObject({ ok: false });
+
+    expect((await writeHostsDir(dir, entries)).map((c) => c.action)).toEqual([
+      'created',
+      'created',
+      'created',
+    ]);
+    expect(await verifyHostsDir(dir, entries)).toEqual({ ok: true, missing: [] });
+    expect((await writeHostsDir(dir, entries)).map((c) => c.action)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
+    for (const p of plan) expect(readFileSync(p.file, 'utf8')).toBe(p.text);
+
+    expect(
+      (await removeHostsDir(dir, ['docker.io', 'ghcr.io', 'registry.k8s.io'])).map((c) => c.action),
+    ).toEqual(['removed', 'removed', 'removed']);
+    expect(existsSync(join(dir, 'ghcr.io'))).toBe(false);
+  });
+
+  it('writes nothing at all when one registry has a hosts.toml it did not write, or the input is bad', async () => {
+    const dir = tempDir('drpc-hosts-');
+    mkdirSync(join(dir, 'quay.io'));
+    writeFileSync(join(dir, 'quay.io', 'hosts.toml'), 'server = "https://quay.io"\n');
+    const entries = [
+      { registry: 'docker.io', mirrorUrl: 'http://localhost:5000' },
+      { registry: 'quay.io', mirrorUrl: 'http://localhost:5002' },
+    ];
+    await expect(writeHostsDir(dir, entries)).rejects.toThrow(
+      /quay\.io\/hosts\.toml exists and was not written by drpc/,
+    );
+    expect(existsSync(join(dir, 'docker.io'))).toBe(false);
+    await expect(
+      writeHostsDir(dir, [{ registry: 'docker.io', mirrorUrl: 'http://localhost:5000/v2' }]),
+    ).rejects.toThrow(/root of a host/);
+    await expect(removeHostsDir(dir, ['../etc'])).rejects.toThrow(/is not a registry host name/);
+    expect(existsSync(join(dir, 'docker.io'))).toBe(false);
   });
 });

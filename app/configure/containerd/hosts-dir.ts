@@ -5,9 +5,15 @@
 //
 // The file is ours outright: written whole, with a first line that says so; one we did not write is
 // never overwritten or removed (the user's, or another tool's), and undo removes only ours.
-import { mkdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+//
+// The mirror host gets `dial_timeout = "1s"` (containerd's hosts.md: "A shorter timeout helps reduce
+// delays when falling back to the original registry if the mirror is unreachable", default 30s; read
+// by core/remotes/docker/config/hosts.go's hostFileConfig). Older containerd versions, whose decoder
+// does not know the key, ignore it (go-toml's Unmarshal ignores unknown keys unless made strict).
+import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DOCKER_HUB } from '../../mirror/settings.js';
+import { checkEntries, checkRegistry } from '../clients/entries.js';
 import { configureError } from '../errors.js';
 
 export const OURS = '# Written by docker-registry-proxy-cache (drpc). drpc removes it on undo.';
@@ -38,9 +44,13 @@ export function hostsToml(e: HostsEntry): string {
     '',
     `[host.${JSON.stringify(host)}]`,
     '  capabilities = ["pull", "resolve"]',
+    `  dial_timeout = ${JSON.stringify(DIAL_TIMEOUT)}`,
     '',
   ].join('\n');
 }
+
+/** How long containerd waits to connect to the mirror before it falls back to the registry itself. */
+export const DIAL_TIMEOUT = '1s';
 
 export interface HostsChange {
   file: string;
@@ -75,4 +85,74 @@ export async function removeHostsEntry(dir: string, registry: string): Promise<H
   await rm(file);
   await rmdir(join(dir, registry)).catch(() => {}); // not empty: the user's certificates stay
   return { file, action: 'removed' };
+}
+
+export interface HostsPlan extends HostsChange {
+  /** the text the file holds after apply */
+  text: string;
+}
+
+async function planOne(dir: string, e: HostsEntry): Promise<HostsPlan> {
+  const text = hostsToml(e);
+  const file = join(dir, e.registry, 'hosts.toml');
+  const before = await readFile(file, 'utf8').catch(() => undefined);
+  if (before !== undefined && !before.startsWith(OURS))
+    throw configureError(
+      'INVALID_CONFIG',
+      `${file} exists and was not written by drpc: add the mirror to it by hand, or move it away and run this again`,
+    );
+  return { file, text, action: before === undefined ? 'created' : before === text ? 'unchanged' : 'updated' };
+}
+
+/** What apply would do for every registry; nothing is written. Bad input or a file not ours throws. */
+export async function previewHostsDir(dir: string, entries: readonly HostsEntry[]): Promise<HostsPlan[]> {
+  const checked = checkEntries(entries);
+  const plans: HostsPlan[] = [];
+  for (const e of checked) plans.push(await planOne(dir, e));
+  return plans;
+}
+
+/** One hosts.toml per registry; every file is checked before the first is written. */
+export async function writeHostsDir(dir: string, entries: readonly HostsEntry[]): Promise<HostsChange[]> {
+  const plans = await previewHostsDir(dir, entries);
+  const done: HostsChange[] = [];
+  for (const e of checkEntries(entries)) done.push(await writeHostsEntry(dir, e));
+  return done.map((d, i) => ({ ...d, action: plans[i]!.action }));
+}
+
+/** Reads the files again: each registry's hosts.toml is exactly the one we write. */
+export async function verifyHostsDir(
+  dir: string,
+  entries: readonly HostsEntry[],
+): Promise<{ ok: boolean; missing: string[] }> {
+  const missing: string[] = [];
+  for (const e of checkEntries(entries)) {
+    const file = join(dir, e.registry, 'hosts.toml');
+    const now = await readFile(file, 'utf8').catch(() => undefined);
+    if (now !== hostsToml(e))
+      missing.push(
+        now === undefined
+          ? `${file} does not exist`
+          : `${file} is not the one drpc writes for ${e.mirrorUrl}`,
+      );
+  }
+  return { ok: missing.length === 0, missing };
+}
+
+/** Removes our hosts.toml of each registry; a file we did not write is reported and left. */
+export async function removeHostsDir(dir: string, registries: readonly string[]): Promise<HostsChange[]> {
+  const done: HostsChange[] = [];
+  for (const r of registries) done.push(await removeHostsEntry(dir, checkRegistry(r)));
+  return done;
+}
+
+/** Removes every hosts.toml drpc wrote under `dir` (undo with no list of registries); others stay. */
+export async function removeOurHostsFiles(dir: string): Promise<HostsChange[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const done: HostsChange[] = [];
+  for (const name of names.sort()) {
+    const text = await readFile(join(dir, name, 'hosts.toml'), 'utf8').catch(() => undefined);
+    if (text?.startsWith(OURS)) done.push(await removeHostsEntry(dir, name));
+  }
+  return done;
 }
