@@ -174,10 +174,7 @@ export function upstreamProbe(
     if (direct.reachable || !settings.network || !UNRESOLVED.has(direct.reason ?? '')) return direct;
     const url = new URL(settings.upstreamUrl);
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-    const info = await docker
-      .getContainer(url.hostname)
-      .inspect()
-      .catch(() => undefined);
+    const info = await containerNamed(docker, url.hostname, settings.network);
     if (!info) return direct;
     if (!info.State.Running)
       return { reachable: false, reason: `container ${url.hostname} is stopped`, ms: direct.ms };
@@ -186,4 +183,28 @@ export function upstreamProbe(
     const via = published ? `127.0.0.1:${published}` : ip ? `${ip}:${port}` : undefined;
     return via ? probeUpstream(`${url.protocol}//${via}`, timeoutMs) : direct;
   };
+}
+
+/** The container a name on the network means: one named so, else one with that alias on the network. */
+async function containerNamed(
+  docker: Docker,
+  name: string,
+  network: string,
+): Promise<Docker.ContainerInspectInfo | undefined> {
+  const byName = await docker
+    .getContainer(name)
+    .inspect()
+    .catch(() => undefined);
+  if (byName) return byName;
+  const onNetwork = await docker
+    .listContainers({ all: true, filters: { network: [network] } })
+    .catch(() => [] as Docker.ContainerInfo[]);
+  for (const c of onNetwork) {
+    const info = await docker
+      .getContainer(c.Id)
+      .inspect()
+      .catch(() => undefined);
+    if (info?.NetworkSettings.Networks?.[network]?.Aliases?.includes(name)) return info;
+  }
+  return undefined;
 }

@@ -13,13 +13,17 @@ import {
   type FileChange,
   type MirrorEntry,
 } from '../../configure/clients/index.js';
+import { loadRegistries } from '../../registries/store.js';
 import { AppError } from '../../util/errors.js';
 import type { CliCommand, CliContext } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 
 const ACTIONS = ['preview', 'apply', 'verify', 'undo'] as const;
 
-/** `--mirrors docker.io=http://h:5000,ghcr.io=http://h:5001`; without it, Docker Hub to this mirror. */
+/**
+ * `--mirrors docker.io=http://h:5000,ghcr.io=http://h:5001`; without it, Docker Hub to this mirror and
+ * every enabled registry (drpc registries) to its own.
+ */
 async function entriesOf(ctx: CliContext): Promise<MirrorEntry[]> {
   const given = ctx.values.mirrors;
   if (typeof given === 'string')
@@ -35,11 +39,28 @@ async function entriesOf(ctx: CliContext): Promise<MirrorEntry[]> {
           );
         return { registry: pair.slice(0, at).trim(), mirrorUrl: pair.slice(at + 1).trim() };
       });
+  if (ctx.registry)
+    throw new AppError(
+      'INVALID_INPUT',
+      '--registry: clients points at every registry’s mirror (drpc registries); leave it out, or give --mirrors',
+    );
   const mirrorUrl = await ctx.mirror().then(
     (m) => m.mirrorUrl,
     () => `http://localhost:${ctx.settings.port}`,
   );
-  return [{ registry: 'docker.io', mirrorUrl }];
+  // Docker Hub to this mirror, each enabled registry to its own (the same host, its port); each falls
+  // back to the mirror's upstream when the mirror does not answer.
+  const at = (port: number) => {
+    const u = new URL(mirrorUrl);
+    u.port = String(port);
+    return `${u.protocol}//${u.host}`;
+  };
+  return [
+    { registry: 'docker.io', mirrorUrl, server: ctx.settings.upstreamUrl },
+    ...(await loadRegistries(ctx.settingsFile))
+      .filter((e) => e.enabled)
+      .map((e) => ({ registry: e.host, mirrorUrl: at(e.port), server: e.upstreamUrl })),
+  ];
 }
 
 function target(ctx: CliContext): ClientTarget {
@@ -77,7 +98,7 @@ export const clientCommands: CliCommand[] = [
       `--client NAME       ${CLIENTS.join(', ')}`,
       '--file PATH         buildkitd.toml, registries.conf, k3d registries.yaml or kind cluster config',
       '--dir DIR           hosts directory (hosts-dir; kind: default certs.d beside --file)',
-      '--mirrors LIST      REGISTRY=URL,… (default docker.io=this mirror); kind/k3d need an address nodes reach',
+      '--mirrors LIST      REGISTRY=URL,… (default: docker.io and every enabled registry to its mirror); kind/k3d need an address nodes reach',
       '--workers N         kind: worker nodes besides the control plane (default 0)',
     ],
     maxPositionals: 1,

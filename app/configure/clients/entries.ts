@@ -9,6 +9,11 @@ export interface MirrorEntry {
   registry: string;
   /** the mirror serving it, http://host:port or https://host:port */
   mirrorUrl: string;
+  /**
+   * where the registry itself answers, when the mirror does not (hosts.toml's `server`): the mirror's
+   * upstream; absent, the registry's public address (https://<registry>, Docker Hub's for docker.io)
+   */
+  server?: string;
 }
 
 /** An entry after checking: the mirror split into what each file format wants. */
@@ -51,6 +56,22 @@ export function checkMirrorUrl(mirrorUrl: string): { url: string; host: string; 
   return { url: `${u.protocol}//${u.host}`, host: u.host, plainHttp: u.protocol === 'http:' };
 }
 
+/** A registry's own address (hosts.toml's server): http or https, scheme and host only. */
+export function checkServerUrl(server: string): string {
+  let u: URL;
+  try {
+    u = new URL(server);
+  } catch {
+    throw configureError('BAD_NAME', `"${server}" is not a URL: give the registry as https://HOST`);
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password)
+    throw configureError(
+      'BAD_NAME',
+      `the registry must be an http or https URL without credentials (got "${server}")`,
+    );
+  return `${u.protocol}//${u.host}`;
+}
+
 /**
  * Checks every entry; `forNodes` (kind, k3d) refuses loopback mirrors: a cluster node is a container,
  * where localhost is the node itself.
@@ -77,6 +98,13 @@ export function checkEntries(
           "this machine's LAN address, or the mirror container's name on the cluster's network",
         { mirrorUrl: e.mirrorUrl },
       );
-    return { registry, mirrorUrl: m.url, mirrorHost: m.host, plainHttp: m.plainHttp };
+    const server = e.server === undefined ? undefined : checkServerUrl(e.server);
+    return {
+      registry,
+      mirrorUrl: m.url,
+      mirrorHost: m.host,
+      plainHttp: m.plainHttp,
+      ...(server ? { server } : {}),
+    };
   });
 }

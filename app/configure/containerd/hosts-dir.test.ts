@@ -32,6 +32,21 @@ describe('hosts.toml', () => {
     );
   });
 
+  it("falls back to the mirror's upstream when it is given, scheme and host only", () => {
+    const text = hostsToml({
+      registry: 'ghcr.io',
+      mirrorUrl: 'http://localhost:5001',
+      server: 'https://ghcr.example.com:8443/',
+    });
+    expect(text).toContain('server = "https://ghcr.example.com:8443"');
+    expect(text).toContain('then https://ghcr.example.com:8443.');
+    for (const server of ['ftp://x', 'not a url', 'https://user:pw@ghcr.io'])
+      expect(
+        () => hostsToml({ registry: 'ghcr.io', mirrorUrl: 'http://localhost:5001', server }),
+        server,
+      ).toThrow(/registry must be an http or https URL|is not a URL/);
+  });
+
   it('refuses a registry that is not a host name, and a mirror that is not http(s)', () => {
     for (const registry of ['../etc', 'Docker.io', 'a b', '', 'x/y'])
       expect(() => hostsToml({ registry, mirrorUrl: 'http://localhost:5000' }), registry).toThrow(

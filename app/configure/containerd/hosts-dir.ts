@@ -13,7 +13,7 @@
 import { mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DOCKER_HUB } from '../../mirror/settings.js';
-import { checkEntries, checkRegistry } from '../clients/entries.js';
+import { checkEntries, checkRegistry, checkServerUrl } from '../clients/entries.js';
 import { configureError } from '../errors.js';
 
 export const OURS = '# Written by docker-registry-proxy-cache (drpc). drpc removes it on undo.';
@@ -26,6 +26,8 @@ export interface HostsEntry {
   registry: string;
   /** the mirror for it, e.g. http://localhost:5000 */
   mirrorUrl: string;
+  /** the registry itself, when the mirror does not answer (the mirror's upstream); see SERVERS */
+  server?: string;
 }
 
 /** The hosts.toml text for one registry and its mirror. */
@@ -35,7 +37,8 @@ export function hostsToml(e: HostsEntry): string {
   const mirror = new URL(e.mirrorUrl);
   if (mirror.protocol !== 'http:' && mirror.protocol !== 'https:')
     throw configureError('BAD_NAME', `the mirror must be an http or https URL (got "${e.mirrorUrl}")`);
-  const server = SERVERS[e.registry] ?? `https://${e.registry}`;
+  const server =
+    e.server !== undefined ? checkServerUrl(e.server) : (SERVERS[e.registry] ?? `https://${e.registry}`);
   const host = `${mirror.protocol}//${mirror.host}`;
   return [
     OURS,

@@ -1,0 +1,87 @@
+// Stand-ins for registries besides Docker Hub (ghcr.io, quay.io): plain registries on the test network
+// under the registry's own name (a network alias, so only containers of the test bed resolve it), serving
+// the stand-in Docker Hub's seeded store read-only, each with its own access log to count what reached it.
+// A process on the host resolves the names through hostsFileFor() (a private /etc/hosts, see ctr tests).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { demuxLogs } from '../app/docker/demux.js';
+import { LABEL, NET, REGISTRY_IMAGE, TESTBED_DIR, UPSTREAM, paths } from './layout.js';
+import type { UpstreamRequest } from './upstream.js';
+
+const CONFIG = `version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: /var/lib/registry
+  maintenance:
+    readonly:
+      enabled: true
+http:
+  addr: :5000
+`;
+
+export function standInName(host: string): string {
+  return `${UPSTREAM.container}-${host.replace(/[^a-z0-9.-]/g, '-')}`;
+}
+
+/** Starts (or reuses) the stand-in for `host`; returns the URL a mirror on the test network uses. */
+export async function ensureStandIn(docker: Docker, host: string): Promise<string> {
+  const name = standInName(host);
+  const config = join(TESTBED_DIR, `stand-in-${host}`);
+  mkdirSync(config, { recursive: true });
+  writeFileSync(join(config, 'config.yml'), CONFIG);
+  const c = docker.getContainer(name);
+  const info = await c.inspect().catch(() => undefined);
+  if (!info) {
+    await docker.createContainer({
+      name,
+      Image: REGISTRY_IMAGE,
+      Labels: { [LABEL]: 'true' },
+      HostConfig: {
+        Binds: [`${config}:/etc/docker/registry:ro`, `${paths.upstreamData}:/var/lib/registry:ro`],
+        NetworkMode: NET.testNetwork,
+      },
+      NetworkingConfig: { EndpointsConfig: { [NET.testNetwork]: { Aliases: [host] } } },
+    });
+  }
+  if (!info?.State.Running) await c.start();
+  return `http://${host}:5000`;
+}
+
+/** The stand-in's address on the test network, where the host reaches it directly (the bridge). */
+export async function standInAddress(docker: Docker, host: string): Promise<string> {
+  const info = await docker.getContainer(standInName(host)).inspect();
+  const ip = info.NetworkSettings.Networks[NET.testNetwork]?.IPAddress;
+  if (!ip) throw new Error(`${host}'s stand-in has no address on ${NET.testNetwork}`);
+  return ip;
+}
+
+export async function removeStandIn(docker: Docker, host: string): Promise<void> {
+  await docker
+    .getContainer(standInName(host))
+    .remove({ force: true })
+    .catch(() => undefined);
+}
+
+/** Every request the stand-in for `host` answered, from its access log. */
+export async function standInRequests(docker: Docker, host: string): Promise<UpstreamRequest[]> {
+  const buf = (await docker
+    .getContainer(standInName(host))
+    .logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+  const out: UpstreamRequest[] = [];
+  for (const m of demuxLogs(buf).matchAll(/"(GET|HEAD|PUT|POST|PATCH|DELETE) (\S+) HTTP\/[\d.]+" (\d{3})/g))
+    out.push({ method: m[1]!, path: m[2]!, status: Number(m[3]) });
+  return out;
+}
+
+/** An /etc/hosts naming each stand-in (and the stand-in Docker Hub) by the address the host reaches. */
+export async function hostsFileFor(docker: Docker, hosts: string[], file: string): Promise<void> {
+  const lines = ['127.0.0.1 localhost'];
+  for (const h of hosts) lines.push(`${await standInAddress(docker, h)} ${h}`);
+  const hub = await docker.getContainer(UPSTREAM.container).inspect();
+  const hubIp = hub.NetworkSettings.Networks[NET.testNetwork]?.IPAddress;
+  if (hubIp) lines.push(`${hubIp} ${new URL(UPSTREAM.url).hostname}`);
+  writeFileSync(file, lines.join('\n') + '\n');
+}
