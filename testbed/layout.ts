@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { registryVersion } from './registry3.js';
+import { suiteRegistry } from './registry3.js';
 
 const checkout = resolve(import.meta.dirname, '..');
 const tag = createHash('sha256').update(checkout).digest('hex').slice(0, 8);
@@ -71,6 +71,6 @@ export const UPSTREAM = {
 
 /** The registry image the test bed builds FROM scratch; tagged as the product's default too. */
 export const REGISTRY_IMAGE = 'registry:2';
-/** The image of the suite's mirrors: registry:2, or registry:3 with DRPC_REGISTRY=3 (registry3.ts). */
-export const MIRROR_IMAGE = `registry:${registryVersion(process.env.DRPC_REGISTRY)}`;
+/** The image of the suite's mirrors: registry:3 (the product's default), or registry:2 (registry3.ts). */
+export const MIRROR_IMAGE = `registry:${suiteRegistry().version}`;
 export const LABEL = 'io.drpc.testbed';

@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../testbed/eventually.js';
 import { freePort, tempDir } from '../../testbed/helpers.js';
-import { registry3Binary, registryVersion } from '../../testbed/registry3.js';
+import { registry3Binary, suiteRegistry } from '../../testbed/registry3.js';
 import { teamOptions, type TeamInput } from './options.js';
 import { buildTeamRegistryConfig } from './registry-config.js';
 import { toYaml } from './yaml.js';
@@ -103,7 +103,7 @@ async function serve(input: TeamInput, env: Record<string, string> = {}) {
 
 describe('the rendered config.yml on the real registry 3.1.1', () => {
   it('shared volume: serves / openly, asks for credentials on /v2/, is ready, exports metrics', async (ctx) => {
-    if (registryVersion(process.env.DRPC_REGISTRY) !== 3) ctx.skip(SKIP);
+    if (suiteRegistry().version !== 3) ctx.skip(SKIP);
     const r = await serve({ storage: 'pvc', host: 'mirror.example.com' });
     expect(r.answered.status).toBe(200);
     expect(await tlsGet(r.port, '/v2/')).toEqual({ status: 401, challenge: 'Basic realm="registry-mirror"' });
@@ -115,7 +115,7 @@ describe('the rendered config.yml on the real registry 3.1.1', () => {
   });
 
   it('S3 it cannot reach: not ready on /debug/health, still accepting connections', async (ctx) => {
-    if (registryVersion(process.env.DRPC_REGISTRY) !== 3) ctx.skip(SKIP);
+    if (suiteRegistry().version !== 3) ctx.skip(SKIP);
     // A port nothing listens on; the storage check every second instead of every 10 s, to see it sooner.
     const r = await serve(
       { bucket: 'team-mirror-cache', endpoint: `http://127.0.0.1:${await freePort()}`, noAuth: true },
