@@ -107,6 +107,17 @@ describe('SettingsView: bringing a removed mirror back', () => {
     expect((await box()).checked).toBe(false);
   });
 
+  it('keeps an unsaved change when the same settings arrive again, and starts over when they changed', async () => {
+    const api = setup(settings());
+    fireEvent.click(await box());
+    expect((await box()).checked).toBe(false);
+    act(() => api.emit('settings.changed', settings()));
+    expect((await box()).checked).toBe(false);
+    expect((screen.getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled).toBe(false);
+    act(() => api.emit('settings.changed', settings({ port: 5001 })));
+    expect((await box()).checked).toBe(true);
+  });
+
   it("shows the core's refusal next to the checkbox", async () => {
     setup(settings(), () => ({
       code: 'INVALID_INPUT',

@@ -55,8 +55,15 @@ function SettingsForm({ saved }: { saved: AppSettings }) {
     first?.scrollIntoView?.({ block: 'center' });
   }, [focusInvalid]);
 
-  // Saved elsewhere (the tray, the CLI, another window): start from what is saved now.
-  useEffect(() => setDraft(draftOf(saved)), [saved]);
+  // Saved elsewhere (the tray, the CLI, another window): start from what is saved now. Only when what
+  // is saved changed: not at mount (the draft starts from it; an effect that ran after the first paint
+  // undid a click made before it, which a loaded machine made visible), nor for the same settings again.
+  const shown = useRef(saved);
+  useEffect(() => {
+    if (shown.current === saved || JSON.stringify(shown.current) === JSON.stringify(saved)) return;
+    shown.current = saved;
+    setDraft(draftOf(saved));
+  }, [saved]);
   useEffect(() => {
     void api.call('credentials.get').then((r) => r.ok && setCredentials(r.value));
     void api.call('app.loginItem.get').then((r) => r.ok && setLoginItem(r.value));
