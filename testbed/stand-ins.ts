@@ -2,12 +2,13 @@
 // under the registry's own name (a network alias, so only containers of the test bed resolve it), serving
 // the stand-in Docker Hub's seeded store read-only, each with its own access log to count what reached it.
 // A process on the host resolves the names through hostsFileFor() (a private /etc/hosts, see ctr tests).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { demuxLogs } from '../app/docker/demux.js';
 import { LABEL, NET, REGISTRY_IMAGE, TESTBED_DIR, UPSTREAM, paths } from './layout.js';
-import type { UpstreamRequest } from './upstream.js';
+import { ensureTlsMaterial, serverCertFor } from './tls.js';
+import { freeLoopbackPort, type UpstreamRequest } from './upstream.js';
 
 const CONFIG = `version: 0.1
 log:
@@ -84,4 +85,45 @@ export async function hostsFileFor(docker: Docker, hosts: string[], file: string
   const hubIp = hub.NetworkSettings.Networks[NET.testNetwork]?.IPAddress;
   if (hubIp) lines.push(`${hubIp} ${new URL(UPSTREAM.url).hostname}`);
   writeFileSync(file, lines.join('\n') + '\n');
+}
+
+/**
+ * A stand-in served over HTTPS under `host` with a certificate from the test bed's own CA (a team mirror
+ * behind a private CA), published on a loopback port so the host's probe reaches it too. Returns its URL
+ * on the test network and the CA file that signed it.
+ */
+export async function ensureTlsStandIn(docker: Docker, host: string): Promise<{ url: string; ca: string }> {
+  const files = ensureTlsMaterial(paths.tls);
+  const { cert, key } = serverCertFor(files, `stand-in-${host}`, [host, '127.0.0.1']);
+  const name = standInName(host);
+  const config = join(TESTBED_DIR, `stand-in-${host}`);
+  mkdirSync(config, { recursive: true });
+  writeFileSync(
+    join(config, 'config.yml'),
+    CONFIG.replace(
+      'http:\n  addr: :5000\n',
+      'http:\n  addr: :5000\n  tls:\n    certificate: /etc/docker/registry/tls/cert.pem\n    key: /etc/docker/registry/tls/key.pem\n',
+    ),
+  );
+  mkdirSync(join(config, 'tls'), { recursive: true });
+  writeFileSync(join(config, 'tls', 'cert.pem'), readFileSync(cert));
+  writeFileSync(join(config, 'tls', 'key.pem'), readFileSync(key));
+  const c = docker.getContainer(name);
+  const info = await c.inspect().catch(() => undefined);
+  if (!info) {
+    await docker.createContainer({
+      name,
+      Image: REGISTRY_IMAGE,
+      Labels: { [LABEL]: 'true' },
+      ExposedPorts: { '5000/tcp': {} },
+      HostConfig: {
+        Binds: [`${config}:/etc/docker/registry:ro`, `${paths.upstreamData}:/var/lib/registry:ro`],
+        NetworkMode: NET.testNetwork,
+        PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(await freeLoopbackPort()) }] },
+      },
+      NetworkingConfig: { EndpointsConfig: { [NET.testNetwork]: { Aliases: [host] } } },
+    });
+  }
+  if (!info?.State.Running) await c.start();
+  return { url: `https://${host}:5000`, ca: files.ca };
 }

@@ -112,3 +112,30 @@ export async function tlsPort(file: string): Promise<number> {
   writeFileSync(file, `${port}\n`);
   return port;
 }
+
+/**
+ * A server certificate for `names` (DNS names and IP addresses), signed by the test bed's CA in
+ * `files.dir` (ensureTlsMaterial made it): for stand-in registries served over HTTPS. Made once.
+ */
+export function serverCertFor(files: TlsFiles, id: string, names: string[]): { cert: string; key: string } {
+  const cert = join(files.dir, `${id}-cert.pem`);
+  const key = join(files.dir, `${id}-key.pem`);
+  if (existsSync(cert) && existsSync(key)) return { cert, key };
+  const san = names.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
+  openssl(['genrsa', '-out', key, '2048'], files.dir);
+  openssl(['req', '-new', '-key', key, '-subj', `/CN=${names[0]}`, '-out', `${id}.csr`], files.dir);
+  writeFileSync(join(files.dir, `${id}.ext`), `subjectAltName = ${san}\nextendedKeyUsage = serverAuth\n`);
+  openssl(
+    ['x509', '-req', '-in', `${id}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial'].concat([
+      '-days',
+      '3650',
+      '-sha256',
+      '-extfile',
+      `${id}.ext`,
+      '-out',
+      cert,
+    ]),
+    files.dir,
+  );
+  return { cert, key };
+}

@@ -10,6 +10,7 @@ export const GLOBAL_OPTIONS: OptionSpec = {
   port: { type: 'string' },
   bind: { type: 'string' },
   upstream: { type: 'string' },
+  'upstream-ca': { type: 'string' },
   image: { type: 'string' },
   'data-dir': { type: 'string' },
   name: { type: 'string' },
@@ -23,6 +24,7 @@ export const GLOBAL_HELP = [
   '--port N            host port of the mirror (default 5000)',
   '--bind ADDR         address the port is published on (default 127.0.0.1)',
   '--upstream URL      registry to mirror (default https://registry-1.docker.io)',
+  '--upstream-ca FILE  PEM file with the CA of the upstream\'s certificate (a team mirror); "" for none',
   '--image REF         registry image (default registry:3; registry:2 also works)',
   '--data-dir DIR      where the mirror config and cache live on this machine',
   '--name NAME         container name',
@@ -42,7 +44,16 @@ export function registryOption(values: OptionValues): string | undefined {
 }
 
 /** The global flags that change the mirror's settings. */
-export const SETTINGS_FLAGS = ['port', 'bind', 'upstream', 'image', 'data-dir', 'name', 'network'] as const;
+export const SETTINGS_FLAGS = [
+  'port',
+  'bind',
+  'upstream',
+  'upstream-ca',
+  'image',
+  'data-dir',
+  'name',
+  'network',
+] as const;
 
 /** The settings change the flags ask for (validated later, all at once, against the saved settings). */
 export function settingsChange(values: OptionValues): Partial<MirrorSettings> {
@@ -55,6 +66,8 @@ export function settingsChange(values: OptionValues): Partial<MirrorSettings> {
   }
   if (str('bind') !== undefined) change.bindAddress = str('bind')!;
   if (str('upstream') !== undefined) change.upstreamUrl = str('upstream')!;
+  const ca = str('upstream-ca');
+  if (ca !== undefined) change.upstreamCaFile = ca === '' ? null : ca;
   if (str('image') !== undefined) change.image = str('image')!;
   if (str('data-dir') !== undefined) change.dataDir = str('data-dir')!;
   if (str('name') !== undefined) change.containerName = str('name')!;

@@ -127,7 +127,7 @@ async function registryTarget(
   env: NodeJS.ProcessEnv,
 ): Promise<Target> {
   const shared = (Object.keys(change) as Array<keyof CliContext['settings']>).filter(
-    (k) => k !== 'port' && k !== 'upstreamUrl',
+    (k) => k !== 'port' && k !== 'upstreamUrl' && k !== 'upstreamCaFile',
   );
   if (shared.length)
     throw new AppError(
@@ -138,6 +138,7 @@ async function registryTarget(
   const list = changeRegistry(await loadRegistries(settingsFile), main, host, {
     ...(change.port !== undefined ? { port: change.port } : {}),
     ...(change.upstreamUrl !== undefined ? { upstreamUrl: change.upstreamUrl } : {}),
+    ...(change.upstreamCaFile !== undefined ? { upstreamCaFile: change.upstreamCaFile } : {}),
   });
   return {
     store: registryStore(settingsFile, host, () => loadMirrorSettings(settingsFile, env)),

@@ -4,6 +4,8 @@
 // menu-bar app: electron-store, the keychain, macOS notifications and its login item; the browser
 // bridge: JSON files, a vault in memory and a log) and in what it puts over the core: the app its tray,
 // windows and IPC (main/index.ts), the bridge HTTP and a WebSocket (e2e/bridge/server.ts).
+import { probeUpstream } from '../mirror/upstream-probe.js';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CallOutput } from '../contract/calls.js';
 import type { Result } from '../contract/envelope.js';
@@ -164,7 +166,14 @@ export async function composeCore(a: CoreAdapters) {
             : undefined);
   const upstream = new UpstreamWatch({
     url: () => settings.current.mirror.upstreamUrl,
-    ...(a.probeUpstream ? { probe: a.probeUpstream } : {}),
+    // The default probe trusts the upstream's CA as the mirror does (a team mirror behind a private CA).
+    probe:
+      a.probeUpstream ??
+      (async (url) => {
+        const file = settings.current.mirror.upstreamCaFile;
+        const ca = file ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
+        return probeUpstream(url, 3000, ca);
+      }),
     ...(allowance
       ? {
           allowance,

@@ -43,7 +43,12 @@ export interface SpecOptions {
   remoteStorage?: boolean;
   /** proxy or offline (recorded in a label; the config text, and so the hash, differs too) */
   mode?: MirrorMode;
+  /** the upstream's CA (PEM text), in the config directory's upstream-ca/ (see UPSTREAM_CA_DIR) */
+  upstreamCa?: string;
 }
+
+/** Where the upstream's CA goes, under the config directory on the host and in the container. */
+export const UPSTREAM_CA_DIR = 'upstream-ca';
 
 export function containerSpec(
   s: MirrorSettings,
@@ -69,12 +74,17 @@ export function containerSpec(
     major,
     // Only when set, so the hash of every existing local container stays the same.
     ...(remote ? { storage: 'engine-host' } : {}),
+    ...(opts.upstreamCa ? { upstreamCa: createHash('sha256').update(opts.upstreamCa).digest('hex') } : {}),
   };
   const hash = createHash('sha256').update(JSON.stringify(identity)).digest('hex').slice(0, 16);
   const create: Docker.ContainerCreateOptions = {
     name: s.containerName,
     Image: s.image,
-    Env: secretEnv,
+    // Go reads every file of each SSL_CERT_DIR directory besides the usual CA bundle: the system's
+    // roots stay trusted, and the upstream's CA is added (not a secret: a certificate).
+    Env: opts.upstreamCa
+      ? [...secretEnv, `SSL_CERT_DIR=/etc/ssl/certs:${configDir}/${UPSTREAM_CA_DIR}`]
+      : secretEnv,
     Labels: {
       [LABELS.managed]: 'true',
       [LABELS.role]: 'mirror',

@@ -146,7 +146,10 @@ describe('MirrorKeeper', () => {
     // Rounds enough for three failed probes to confirm offline (what would switch a container's mode).
     await rounds(k, 5);
     expect(await mirrors.proxy.inspect()).toBeUndefined();
-    expect(recoveries).toEqual([]);
+    // Nothing recreated. A forced removal passes through "stopped" for a moment, and a stopped mirror
+    // is started whatever the setting: the keeper may have started it in that moment (CI saw it once
+    // under load), which the removal then undid. That is not bringing a removed mirror back.
+    expect(recoveries.filter((r) => r.action !== 'started' || r.from !== 'stopped')).toEqual([]);
     expect(changes).toEqual([]);
     expect(k.wanted).toBe('running');
   });

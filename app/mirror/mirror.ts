@@ -4,7 +4,7 @@ import { keepAccessLog } from '../cache/access/log-spool.js';
 import { repairSchedulerState } from '../cache/repair/scheduler-state.js';
 import { demuxLogs } from '../docker/demux.js';
 import { AppError, messageOf } from '../util/errors.js';
-import { configArchive, containerSpec, LABELS, matchesSpec } from './container-spec.js';
+import { configArchive, containerSpec, LABELS, matchesSpec, UPSTREAM_CA_DIR } from './container-spec.js';
 import { prepareDirs, writeFileAtomic } from './files.js';
 import { registryAnswers } from './http.js';
 import { chosenImage, hasImage, obtainImage, type PullProgress } from './image.js';
@@ -18,6 +18,7 @@ import {
   type UpstreamCredentials,
 } from './settings.js';
 import { classifyContainer, debugPortOf, type MirrorStatus } from './status.js';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -175,11 +176,43 @@ export class Mirror {
   }
 
   /** The container it should be, running `image` (the settings' own, or the default's fallback). */
-  private spec(image: string, major: ReturnType<typeof registryMajorOf>, configText: string) {
+  private spec(
+    image: string,
+    major: ReturnType<typeof registryMajorOf>,
+    configText: string,
+    upstreamCa?: string,
+  ) {
     return containerSpec({ ...this.settings, image }, major, configText, this.opts.credentials, {
       remoteStorage: this.remote,
       mode: this.mode,
+      ...(upstreamCa ? { upstreamCa } : {}),
     });
+  }
+
+  /**
+   * The upstream's CA as the settings name it: read and checked (a PEM certificate), or a clear
+   * message; undefined when none is set.
+   */
+  async upstreamCa(): Promise<string | undefined> {
+    const file = this.settings.upstreamCaFile;
+    if (!file) return undefined;
+    if (this.remote)
+      throw new AppError(
+        'INVALID_INPUT',
+        '--upstream-ca: a mirror on a docker-machine VM cannot use an upstream CA from this machine yet',
+      );
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new AppError('INVALID_INPUT', `--upstream-ca: cannot read ${file} (${messageOf(err)})`);
+    }
+    if (!/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(text))
+      throw new AppError(
+        'INVALID_INPUT',
+        `--upstream-ca: ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA's certificate`,
+      );
+    return text;
   }
 
   /** Creates or updates the container so it matches the settings, starts it and waits until it serves. */
@@ -193,6 +226,7 @@ export class Mirror {
           `${this.settings.port} pull that account's private images: confirm explicitly, or bind to 127.0.0.1`,
       );
     }
+    const upstreamCa = await this.upstreamCa();
     await this.pingEngine();
     if (!this.remote) {
       await prepareDirs(this.settings);
@@ -203,7 +237,7 @@ export class Mirror {
     const image = await this.docker.getImage(obtained.image).inspect();
     const major = registryMajorOf(obtained.image, image.Config?.Cmd);
     const configText = renderRegistryConfig(this.settings, major, this.mode);
-    const spec = this.spec(obtained.image, major, configText);
+    const spec = this.spec(obtained.image, major, configText, upstreamCa);
     const existing = await this.inspect();
     if (existing && existing.Config.Labels?.[LABELS.managed] !== 'true') {
       throw new AppError(
@@ -214,7 +248,7 @@ export class Mirror {
     let action: UpAction;
     if (existing && matchesSpec(existing, spec)) {
       // Remote: the same hash means the same config.yml is already inside the container.
-      if (!this.remote) await writeFileAtomic(this.configFile, configText);
+      if (!this.remote) await this.writeConfig(configText, upstreamCa);
       action = existing.State.Running ? 'unchanged' : 'started';
       if (!existing.State.Running) await this.start();
     } else {
@@ -228,7 +262,7 @@ export class Mirror {
         await this.beforeRemoval(existing);
         await this.docker.getContainer(existing.Id).remove({ force: true });
       }
-      if (!this.remote) await writeFileAtomic(this.configFile, configText);
+      if (!this.remote) await this.writeConfig(configText, upstreamCa);
       const created = await this.docker.createContainer({
         ...spec.create,
         HostConfig: {
@@ -242,6 +276,16 @@ export class Mirror {
     }
     const status = await this.waitUntilServing(this.opts.healthTimeoutMs ?? 20_000);
     return { action, status, ...(obtained.note ? { note: obtained.note } : {}) };
+  }
+
+  /** config.yml, and the upstream's CA beside it (or none left there), in the mounted config directory. */
+  private async writeConfig(configText: string, upstreamCa: string | undefined): Promise<void> {
+    const caDir = join(mirrorDirs(this.settings).config, UPSTREAM_CA_DIR);
+    if (upstreamCa) {
+      await mkdir(caDir, { recursive: true });
+      await writeFileAtomic(join(caDir, 'ca.pem'), upstreamCa);
+    } else await rm(caDir, { recursive: true, force: true });
+    await writeFileAtomic(this.configFile, configText);
   }
 
   private async start(justCreated = false): Promise<void> {
@@ -371,7 +415,8 @@ export class Mirror {
     const healthy = info.State.Running ? await registryAnswers(this.baseUrl) : false;
     const cls = classifyContainer(info, healthy, Date.now(), previousRestartCount);
     const major = await this.imageMajor(image);
-    const spec = this.spec(image, major, renderRegistryConfig(this.settings, major, this.mode));
+    const upstreamCa = await this.upstreamCa().catch(() => undefined);
+    const spec = this.spec(image, major, renderRegistryConfig(this.settings, major, this.mode), upstreamCa);
     const debugPort = debugPortOf(info);
     const hostPort = publishedPort(info);
     return {

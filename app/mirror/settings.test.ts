@@ -21,8 +21,10 @@ const BAD: Record<keyof MirrorSettings, unknown[]> = {
   network: ['bad name'],
   restartPolicy: ['sometimes'],
   autoRecreate: ['yes'],
+  upstreamCaFile: ['ca.pem', 7],
 };
-const INTERNAL = /bindAddress|upstreamUrl|dataDir|containerName|restartPolicy|autoRecreate|\bport:/;
+const INTERNAL =
+  /bindAddress|upstreamUrl|upstreamCaFile|dataDir|containerName|restartPolicy|autoRecreate|\bport:/;
 
 function issuesOf(field: keyof MirrorSettings, value: unknown) {
   const parsed = mirrorSettingsSchema.safeParse({ ...defaultMirrorSettings(env), [field]: value });

@@ -1,6 +1,6 @@
 // The mirror's settings: one zod schema, so the CLI, the app and the IPC contract validate alike.
 import { isIP } from 'node:net';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { defaultPaths } from '../settings/paths.js';
 import { dataDirProblem } from './data-dir.js';
@@ -73,6 +73,16 @@ export const mirrorSettingsSchema = z.object({
    * one is started again either way. Optional so every older settings file means the same: absent is on.
    */
   autoRecreate: z.boolean({ error: 'recreate when removed must be true or false' }).optional(),
+  /**
+   * A PEM file on this machine with the CA that signed the upstream's certificate (a team mirror or a
+   * registry behind a private CA): the mirror trusts it besides the usual roots. Optional: absent, none.
+   */
+  upstreamCaFile: z
+    .string({ error: 'upstream CA must be a file path' })
+    .max(4096, 'upstream CA must be at most 4096 characters')
+    .refine((v) => isAbsolute(v), { error: 'upstream CA must be an absolute path to a PEM file' })
+    .nullable()
+    .optional(),
 });
 
 export type MirrorSettings = z.infer<typeof mirrorSettingsSchema>;
@@ -120,6 +130,7 @@ export const SETTING_NAMES: Record<keyof MirrorSettings, { label: string; flag?:
   network: { label: 'network', flag: '--network' },
   restartPolicy: { label: 'restart policy' },
   autoRecreate: { label: 'recreate when removed' },
+  upstreamCaFile: { label: 'upstream CA', flag: '--upstream-ca' },
 };
 
 /**

@@ -7,6 +7,7 @@
 //   4. start in that mode and say which.
 // Also: a Mirror whose up() starts the mode the owner keeps, so a prune or reset while offline comes
 // back offline, and the status of the container in the mode it runs (offline is not "settings changed").
+import { readFile } from 'node:fs/promises';
 import type Docker from 'dockerode';
 import { recoverPrune, type RecoveryResult } from '../cache/prune/recover.js';
 import { repairLinks } from '../cache/repair/links.js';
@@ -164,13 +165,16 @@ const UNRESOLVED = new Set(['ENOTFOUND', 'EAI_AGAIN']);
  */
 export function upstreamProbe(
   docker: Docker,
-  settings: Pick<MirrorSettings, 'upstreamUrl' | 'network'>,
+  settings: Pick<MirrorSettings, 'upstreamUrl' | 'network' | 'upstreamCaFile'>,
   explicitUrl?: string,
   timeoutMs = 3000,
 ): () => Promise<ProbeResult> {
-  if (explicitUrl) return () => probeUpstream(explicitUrl, timeoutMs);
+  // The upstream's CA, trusted by the probe as by the mirror (unreadable: up says why, not the probe).
+  const ca = async () =>
+    settings.upstreamCaFile ? readFile(settings.upstreamCaFile, 'utf8').catch(() => undefined) : undefined;
+  if (explicitUrl) return async () => probeUpstream(explicitUrl, timeoutMs, await ca());
   return async () => {
-    const direct = await probeUpstream(settings.upstreamUrl, timeoutMs);
+    const direct = await probeUpstream(settings.upstreamUrl, timeoutMs, await ca());
     if (direct.reachable || !settings.network || !UNRESOLVED.has(direct.reason ?? '')) return direct;
     const url = new URL(settings.upstreamUrl);
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
@@ -181,7 +185,7 @@ export function upstreamProbe(
     const published = info.NetworkSettings.Ports?.[`${port}/tcp`]?.[0]?.HostPort;
     const ip = info.NetworkSettings.Networks?.[settings.network]?.IPAddress;
     const via = published ? `127.0.0.1:${published}` : ip ? `${ip}:${port}` : undefined;
-    return via ? probeUpstream(`${url.protocol}//${via}`, timeoutMs) : direct;
+    return via ? probeUpstream(`${url.protocol}//${via}`, timeoutMs, await ca()) : direct;
   };
 }
 

@@ -59,6 +59,7 @@ describe('registries besides Docker Hub', () => {
       ...main,
       port: 5007,
       upstreamUrl: 'https://r.example',
+      upstreamCaFile: null,
       containerName: 'docker-registry-proxy-cache-registry.example.com-5443',
       dataDir: '/home/me/drpc/mirror-registry.example.com-5443',
     });

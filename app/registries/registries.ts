@@ -5,7 +5,12 @@
 // scan, stats and prune): a registry's mirror is the main mirror's settings with these four changed.
 import { join } from 'node:path';
 import { z } from 'zod';
-import { portSchema, upstreamUrlSchema, type MirrorSettings } from '../mirror/settings.js';
+import {
+  mirrorSettingsSchema,
+  portSchema,
+  upstreamUrlSchema,
+  type MirrorSettings,
+} from '../mirror/settings.js';
 import { AppError } from '../util/errors.js';
 
 /** The public registries people pull from besides Docker Hub, and where each one's registry API is. */
@@ -44,6 +49,8 @@ export const registryEntrySchema = z.object({
   upstreamUrl: upstreamUrlSchema,
   port: portSchema,
   enabled: z.boolean({ error: 'enabled must be true or false' }),
+  /** its upstream's CA (a private registry), as the main mirror's upstreamCaFile; absent: none */
+  upstreamCaFile: mirrorSettingsSchema.shape.upstreamCaFile,
 });
 export type RegistryEntry = z.infer<typeof registryEntrySchema>;
 
@@ -76,6 +83,8 @@ export function registryMirrorSettings(main: MirrorSettings, e: RegistryEntry): 
     ...main,
     port: e.port,
     upstreamUrl: e.upstreamUrl,
+    // Its own CA or none: the main mirror's (a team mirror's, say) is not this registry's.
+    upstreamCaFile: e.upstreamCaFile ?? null,
     containerName: `${main.containerName}-${slug}`.slice(0, 128),
     // Beside the main store, never inside it: a reset of one cache leaves the others alone.
     dataDir: `${main.dataDir}-${slug}`,

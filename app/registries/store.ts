@@ -68,6 +68,7 @@ export function registryStore(
                 ...e,
                 ...(mirror.port !== undefined ? { port: mirror.port } : {}),
                 ...(mirror.upstreamUrl !== undefined ? { upstreamUrl: mirror.upstreamUrl } : {}),
+                ...(mirror.upstreamCaFile !== undefined ? { upstreamCaFile: mirror.upstreamCaFile } : {}),
               }
             : e,
         ),
