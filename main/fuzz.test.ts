@@ -60,7 +60,15 @@ const EXAMPLES: { [N in CallName]: CallInput<N>[] } = {
   'mirror.logs': [{ tail: 200 }],
   'settings.get': [undefined],
   'settings.update': [
-    { mirror: { ...settings.mirror, network: 'kind', autoRecreate: false }, app: preferences },
+    {
+      mirror: {
+        ...settings.mirror,
+        network: 'kind',
+        autoRecreate: false,
+        upstreamCaFile: '/Users/me/team-ca.pem',
+      },
+      app: preferences,
+    },
     { mirror: { network: null }, app: { quotaBytes: 1 << 30 } },
   ],
   'credentials.get': [undefined],

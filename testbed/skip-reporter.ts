@@ -19,6 +19,7 @@ export function skipAllowed(env: NodeJS.ProcessEnv = process.env): readonly RegE
     /^app\/mirror\/image-fallback\.test\.ts$/,
     /^app\/mirror\/cross-version\.test\.ts$/,
     /^app\/team\/registry3-serve\.test\.ts$/,
+    /^app\/team\/team-mirror\.test\.ts$/,
   ];
 }
 

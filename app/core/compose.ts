@@ -172,7 +172,7 @@ export async function composeCore(a: CoreAdapters) {
       (async (url) => {
         const file = settings.current.mirror.upstreamCaFile;
         const ca = file ? await readFile(file, 'utf8').catch(() => undefined) : undefined;
-        return probeUpstream(url, 3000, ca);
+        return probeUpstream(url, 3000, ca, await a.vault.reveal().catch(() => null));
       }),
     ...(allowance
       ? {

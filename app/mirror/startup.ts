@@ -18,7 +18,7 @@ import type { PullProgress } from './image.js';
 import { chosenOfflineMessage, offlineMessage } from './keeper.js';
 import { Mirror, modeOf as containerModeOf, type MirrorOptions, type UpAction } from './mirror.js';
 import type { MirrorMode } from './registry-config.js';
-import { mirrorDirs, type MirrorSettings } from './settings.js';
+import { mirrorDirs, type MirrorSettings, type UpstreamCredentials } from './settings.js';
 import type { MirrorStatus } from './status.js';
 import { probeUpstream, type ProbeResult } from './upstream-probe.js';
 
@@ -168,13 +168,14 @@ export function upstreamProbe(
   settings: Pick<MirrorSettings, 'upstreamUrl' | 'network' | 'upstreamCaFile'>,
   explicitUrl?: string,
   timeoutMs = 3000,
+  credentials?: UpstreamCredentials | null,
 ): () => Promise<ProbeResult> {
   // The upstream's CA, trusted by the probe as by the mirror (unreadable: up says why, not the probe).
   const ca = async () =>
     settings.upstreamCaFile ? readFile(settings.upstreamCaFile, 'utf8').catch(() => undefined) : undefined;
-  if (explicitUrl) return async () => probeUpstream(explicitUrl, timeoutMs, await ca());
+  if (explicitUrl) return async () => probeUpstream(explicitUrl, timeoutMs, await ca(), credentials);
   return async () => {
-    const direct = await probeUpstream(settings.upstreamUrl, timeoutMs, await ca());
+    const direct = await probeUpstream(settings.upstreamUrl, timeoutMs, await ca(), credentials);
     if (direct.reachable || !settings.network || !UNRESOLVED.has(direct.reason ?? '')) return direct;
     const url = new URL(settings.upstreamUrl);
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
@@ -185,7 +186,7 @@ export function upstreamProbe(
     const published = info.NetworkSettings.Ports?.[`${port}/tcp`]?.[0]?.HostPort;
     const ip = info.NetworkSettings.Networks?.[settings.network]?.IPAddress;
     const via = published ? `127.0.0.1:${published}` : ip ? `${ip}:${port}` : undefined;
-    return via ? probeUpstream(`${url.protocol}//${via}`, timeoutMs, await ca()) : direct;
+    return via ? probeUpstream(`${url.protocol}//${via}`, timeoutMs, await ca(), credentials) : direct;
   };
 }
 
@@ -203,12 +204,16 @@ async function containerNamed(
   const onNetwork = await docker
     .listContainers({ all: true, filters: { network: [network] } })
     .catch(() => [] as Docker.ContainerInfo[]);
+  // Several may share an alias (replicas: Docker's DNS answers with the running ones): a running one.
+  let stopped: Docker.ContainerInspectInfo | undefined;
   for (const c of onNetwork) {
     const info = await docker
       .getContainer(c.Id)
       .inspect()
       .catch(() => undefined);
-    if (info?.NetworkSettings.Networks?.[network]?.Aliases?.includes(name)) return info;
+    if (!info?.NetworkSettings.Networks?.[network]?.Aliases?.includes(name)) continue;
+    if (info.State.Running) return info;
+    stopped ??= info;
   }
-  return undefined;
+  return stopped;
 }

@@ -11,18 +11,42 @@ export interface ProbeResult {
   ms: number;
 }
 
-export async function probeUpstream(url: string, timeoutMs = 3000, ca?: string): Promise<ProbeResult> {
+export async function probeUpstream(
+  url: string,
+  timeoutMs = 3000,
+  ca?: string,
+  credentials?: { username: string; password: string } | null,
+): Promise<ProbeResult> {
   const t0 = Date.now();
+  // With credentials, asked as the mirror will ask: a Basic realm (htpasswd: a team mirror) that still
+  // answers 401 refused them. A Bearer realm (Docker Hub) answers 401 to /v2/ whatever they are.
+  const headers: Record<string, string> = credentials
+    ? {
+        authorization: `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+      }
+    : {};
   try {
-    if (ca) await requestWithCa(new URL('/v2/', url), timeoutMs, ca);
+    let status: number;
+    let challenge: string | null;
+    if (ca) ({ status, challenge } = await requestWithCa(new URL('/v2/', url), timeoutMs, ca, headers));
     else {
       const res = await fetch(new URL('/v2/', url), {
         method: 'GET',
+        headers,
         signal: AbortSignal.timeout(timeoutMs),
         redirect: 'manual',
       });
       await res.body?.cancel();
+      status = res.status;
+      challenge = res.headers.get('www-authenticate');
     }
+    if (credentials && status === 401 && /^basic\b/i.test(challenge ?? ''))
+      return {
+        reachable: false,
+        reason:
+          'it refused the upstream credentials (401): check the account (DRPC_UPSTREAM_USERNAME and DRPC_UPSTREAM_PASSWORD, or the app’s Settings)',
+        ms: Date.now() - t0,
+      };
     return { reachable: true, ms: Date.now() - t0 };
   } catch (err) {
     const e = err as Error & { code?: string; cause?: { code?: string } };
@@ -57,16 +81,24 @@ export function tlsReason(code: string | undefined, withCa: boolean): string | u
 }
 
 /** One GET with the given CA trusted besides the usual roots (fetch takes no CA). */
-function requestWithCa(url: URL, timeoutMs: number, ca: string): Promise<void> {
+function requestWithCa(
+  url: URL,
+  timeoutMs: number,
+  ca: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; challenge: string | null }> {
   return new Promise((resolve, reject) => {
-    const options = { method: 'GET', timeout: timeoutMs };
+    const options = { method: 'GET', timeout: timeoutMs, headers };
     const req =
       url.protocol === 'https:'
         ? httpsRequest(url, { ...options, ca: [...rootCertificates, ca] }, done)
         : httpRequest(url, options, done);
     function done(res: IncomingMessage) {
       res.resume();
-      res.on('end', () => resolve());
+      const challenge = res.headers['www-authenticate'];
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, challenge: typeof challenge === 'string' ? challenge : null }),
+      );
       res.on('error', reject);
     }
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));

@@ -135,7 +135,7 @@ export function realEngine(
       const monitor = new StatusMonitor(docker, mirror, intervalMs);
       return { mirror, monitor, verify: (opts) => verifyMirror(docker, mirror, opts), cache };
     }
-    const probe = tuning.probe ?? upstreamProbe(docker, settings);
+    const probe = tuning.probe ?? upstreamProbe(docker, settings, undefined, 3000, credentials);
     const keeper = new MirrorKeeper({
       docker,
       mirrorFor,

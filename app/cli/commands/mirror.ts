@@ -91,7 +91,7 @@ export const mirrorCommands: CliCommand[] = [
       const opened = await openMirror({
         docker,
         mirrorFor: (mode) => ctx.mirrorSync(mode),
-        probe: upstreamProbe(docker, ctx.settings, ctx.probeUrl),
+        probe: upstreamProbe(docker, ctx.settings, ctx.probeUrl, 3000, ctx.credentials),
         ...(ctx.values.offline ? { mode: 'offline' as const } : {}),
         onProgress: (p) => {
           if (!ctx.json && p.status !== last)
