@@ -56,3 +56,33 @@ describe('autoRecreate in the settings form', () => {
     ).toEqual({ fields: { autoRecreate: 'Expected boolean.' } });
   });
 });
+
+describe('the upstream CA in the settings form', () => {
+  it('reads none as empty, sends a path typed, empty as null, and nothing when unchanged', () => {
+    expect(draftOf(saved()).upstreamCaFile).toBe('');
+    expect(changeOf({ ...draftOf(saved()), upstreamCaFile: '  ' }, saved())).toEqual({ change: {} });
+    expect(changeOf({ ...draftOf(saved()), upstreamCaFile: ' /Users/me/ca.pem ' }, saved())).toEqual({
+      change: { mirror: { upstreamCaFile: '/Users/me/ca.pem' } },
+    });
+    const withCa = { ...saved(), mirror: { ...saved().mirror, upstreamCaFile: '/Users/me/ca.pem' } };
+    expect(changeOf(draftOf(withCa), withCa)).toEqual({ change: {} });
+    expect(changeOf({ ...draftOf(withCa), upstreamCaFile: '' }, withCa)).toEqual({
+      change: { mirror: { upstreamCaFile: null } },
+    });
+  });
+
+  it("puts the core's refusal of a relative path next to the field", () => {
+    expect(
+      fieldErrorsOf({
+        code: 'INVALID_INPUT',
+        message: 'x',
+        issues: [
+          {
+            path: 'mirror.upstreamCaFile',
+            message: 'upstream CA must be an absolute path to a PEM file',
+          },
+        ],
+      }),
+    ).toEqual({ fields: { upstreamCaFile: 'Upstream CA must be an absolute path to a PEM file.' } });
+  });
+});

@@ -8,6 +8,8 @@ export interface SettingsDraft {
   port: string;
   bindAddress: string;
   upstreamUrl: string;
+  /** the upstream's CA (a PEM file's path); empty: none */
+  upstreamCaFile: string;
   image: string;
   dataDir: string;
   quota: string;
@@ -24,6 +26,7 @@ export function draftOf(s: AppSettings): SettingsDraft {
     port: String(s.mirror.port),
     bindAddress: s.mirror.bindAddress,
     upstreamUrl: s.mirror.upstreamUrl,
+    upstreamCaFile: s.mirror.upstreamCaFile ?? '',
     image: s.mirror.image,
     dataDir: s.mirror.dataDir,
     quota: s.app.quotaBytes === null ? '' : formatBytes(s.app.quotaBytes),
@@ -48,6 +51,9 @@ export function changeOf(
     const v = draft[key].trim();
     if (v !== saved.mirror[key]) mirror[key] = v;
   }
+  // Empty means none: saved as null (absent in older files means the same).
+  const ca = draft.upstreamCaFile.trim();
+  if (ca !== (saved.mirror.upstreamCaFile ?? '')) mirror.upstreamCaFile = ca === '' ? null : ca;
   // The quota shows rounded ("20 GB"): untouched text keeps the exact saved value.
   const quotaText = draft.quota.trim();
   if (quotaText !== draftOf(saved).quota) {
@@ -72,6 +78,7 @@ const FIELD_OF: Record<string, keyof SettingsDraft> = {
   'mirror.port': 'port',
   'mirror.bindAddress': 'bindAddress',
   'mirror.upstreamUrl': 'upstreamUrl',
+  'mirror.upstreamCaFile': 'upstreamCaFile',
   'mirror.image': 'image',
   'mirror.dataDir': 'dataDir',
   'mirror.autoRecreate': 'autoRecreate',

@@ -212,6 +212,23 @@ function SettingsForm({ saved }: { saved: AppSettings }) {
             )}
           </Field>
           <Field
+            label="Upstream CA"
+            error={errors.upstreamCaFile}
+            hint="Only for an upstream whose certificate comes from your own CA (a team mirror): the path of that CA's PEM file. Empty: none."
+          >
+            {({ id, describedBy, invalid }) => (
+              <input
+                id={id}
+                value={draft.upstreamCaFile}
+                placeholder="/path/to/team-ca.pem"
+                onChange={(e) => set('upstreamCaFile', e.target.value)}
+                aria-describedby={describedBy}
+                aria-invalid={invalid}
+                spellCheck={false}
+              />
+            )}
+          </Field>
+          <Field
             label="Image"
             error={errors.image}
             hint="The registry image the mirror runs (registry:3, or registry:2)."
