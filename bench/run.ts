@@ -8,6 +8,7 @@ const benches: Record<string, () => Promise<{ main: (args: string[]) => Promise<
   soak: () => import('./soak.js'),
   'prune-soak': () => import('./prune-soak.js'),
   'prune-kills': () => import('./prune-kills.js'),
+  team: () => import('./team.js'),
 };
 const name = process.argv[2];
 const load = name ? benches[name] : undefined;
