@@ -13,7 +13,8 @@ import type Docker from 'dockerode';
 import { TEAM_DEFAULTS, type TeamOptions } from '../app/team/options.js';
 import { buildTeamRegistryConfig } from '../app/team/registry-config.js';
 import { toYaml } from '../app/team/yaml.js';
-import { eventually } from './eventually.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { WAIT_MS } from './deadline.js';
 import { LABEL, NET, TESTBED_DIR, UPSTREAM, paths } from './layout.js';
 import { ensureTlsMaterial, serverCertFor } from './tls.js';
 import { freeLoopbackPort } from './upstream.js';
@@ -57,17 +58,21 @@ async function startRedis(bind: string, port: number, dir: string): Promise<Chil
     ],
     { stdio: 'ignore' },
   );
-  await eventually(
-    () =>
-      new Promise<void>((resolve, reject) => {
-        if (child.exitCode !== null) reject(new Error(`redis-server exited with ${child.exitCode}`));
-        const s = createConnection({ host: bind, port }, () => {
-          s.end();
-          resolve();
-        });
-        s.on('error', reject);
-      }),
-  );
+  // Polled until it accepts a connection (a benchmark uses this too: no vitest here).
+  const deadline = Date.now() + WAIT_MS;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
+    const up = await new Promise<boolean>((resolve) => {
+      const s = createConnection({ host: bind, port }, () => {
+        s.end();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (up) break;
+    if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${bind}:${port}`);
+    await sleep(50);
+  }
   return child;
 }
 
