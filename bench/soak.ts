@@ -2,7 +2,6 @@
 // restart happen. Counts failed pulls of cached images outside those windows (goal: zero) and verifies
 // every cached blob against its digest afterwards (goal: zero corrupted).
 // Run: npm run bench -- soak [minutes]   (as root; uses the test bed)
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { restartDockerd, setMirrors, engine } from '../testbed/dockerd.js';
 import { IMAGES, MULTI } from '../testbed/fixtures.js';
@@ -18,45 +17,9 @@ import { scanStore } from '../app/cache/scan/scanner.js';
 import { StatusMonitor } from '../app/mirror/monitor.js';
 import { Supervisor } from '../app/mirror/supervisor.js';
 
-const ACCEPT = [
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.oci.image.index.v1+json',
-].join(', ');
-
-export const sha = (b: Uint8Array) => 'sha256:' + createHash('sha256').update(b).digest('hex');
-
-/** A registry client's pull: manifest by tag, then every blob, each checked against its digest. */
-export async function httpPull(base: string, repo: string, tag: string): Promise<void> {
-  const res = await fetch(`${base}/v2/${repo}/manifests/${tag}`, {
-    headers: { accept: ACCEPT },
-    signal: AbortSignal.timeout(20_000),
-  });
-  if (!res.ok) throw new Error(`${repo}:${tag} manifest ${res.status}`);
-  const body = new Uint8Array(await res.arrayBuffer());
-  let manifest = JSON.parse(Buffer.from(body).toString()) as {
-    manifests?: Array<{ digest: string }>;
-    config?: { digest: string };
-    layers?: Array<{ digest: string }>;
-  };
-  if (manifest.manifests) {
-    const d = manifest.manifests[0]!.digest;
-    const r2 = await fetch(`${base}/v2/${repo}/manifests/${d}`, {
-      headers: { accept: ACCEPT },
-      signal: AbortSignal.timeout(20_000),
-    });
-    const b2 = new Uint8Array(await r2.arrayBuffer());
-    if (sha(b2) !== d) throw new Error(`${repo} platform manifest digest mismatch`);
-    manifest = JSON.parse(Buffer.from(b2).toString());
-  }
-  for (const d of [manifest.config!.digest, ...manifest.layers!.map((l) => l.digest)]) {
-    const r = await fetch(`${base}/v2/${repo}/blobs/${d}`, { signal: AbortSignal.timeout(20_000) });
-    if (!r.ok) throw new Error(`${repo} blob ${d.slice(0, 19)} ${r.status}`);
-    if (sha(new Uint8Array(await r.arrayBuffer())) !== d)
-      throw new Error(`${repo} blob ${d.slice(0, 19)} corrupted`);
-  }
-}
+// The pull a registry client makes, shared with the tests (testbed/http-pull.ts).
+export { httpPull, sha } from '../testbed/http-pull.js';
+import { httpPull, sha } from '../testbed/http-pull.js';
 
 export interface PullFailure {
   t: number;

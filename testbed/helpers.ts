@@ -151,3 +151,27 @@ export function describeWithEngineControl(name: string, fn: () => void, what?: s
   if (why) describe(name, () => it(what ?? 'needs control of the engine', (ctx) => ctx.skip(why)));
   else describe(name, fn);
 }
+
+/** `drpc` in this process with its own environment: each run's exit code, stdout and stderr. */
+export function cliRunner(env: () => NodeJS.ProcessEnv) {
+  return async (...argv: string[]) => {
+    const { runCli } = await import('../app/cli/run.js');
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env: env() });
+    return { code, out: out.join('\n'), err: err.join('\n'), json: () => JSON.parse(out.join('\n')) };
+  };
+}
+
+/**
+ * A describe block that needs the suite's mirrors on registry:3; under DRPC_REGISTRY=2 (or a clone that
+ * cannot build it) it registers one test skipped with the reason.
+ */
+export function describeOnRegistry3(name: string, fn: () => void): void {
+  if (inject('testbed')?.mirrorImage === 'registry:3') describe(name, fn);
+  else
+    describe(name, () =>
+      it('needs registry:3 on the test bed', (ctx) =>
+        ctx.skip('the suite runs on registry 2.8 (DRPC_REGISTRY=2)')),
+    );
+}

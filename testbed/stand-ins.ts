@@ -33,21 +33,13 @@ export async function ensureStandIn(docker: Docker, host: string): Promise<strin
   const config = join(TESTBED_DIR, `stand-in-${host}`);
   mkdirSync(config, { recursive: true });
   writeFileSync(join(config, 'config.yml'), CONFIG);
-  const c = docker.getContainer(name);
-  const info = await c.inspect().catch(() => undefined);
-  if (!info) {
-    await docker.createContainer({
-      name,
-      Image: REGISTRY_IMAGE,
-      Labels: { [LABEL]: 'true' },
-      HostConfig: {
-        Binds: [`${config}:/etc/docker/registry:ro`, `${paths.upstreamData}:/var/lib/registry:ro`],
-        NetworkMode: NET.testNetwork,
-      },
-      NetworkingConfig: { EndpointsConfig: { [NET.testNetwork]: { Aliases: [host] } } },
-    });
-  }
-  if (!info?.State.Running) await c.start();
+  await runAliased(docker, {
+    name,
+    image: REGISTRY_IMAGE,
+    alias: host,
+    binds: [`${config}:/etc/docker/registry:ro`, `${paths.upstreamData}:/var/lib/registry:ro`],
+    publish: false,
+  });
   return `http://${host}:5000`;
 }
 
@@ -108,22 +100,44 @@ export async function ensureTlsStandIn(docker: Docker, host: string): Promise<{ 
   mkdirSync(join(config, 'tls'), { recursive: true });
   writeFileSync(join(config, 'tls', 'cert.pem'), readFileSync(cert));
   writeFileSync(join(config, 'tls', 'key.pem'), readFileSync(key));
-  const c = docker.getContainer(name);
+  await runAliased(docker, {
+    name,
+    image: REGISTRY_IMAGE,
+    alias: host,
+    binds: [`${config}:/etc/docker/registry:ro`, `${paths.upstreamData}:/var/lib/registry:ro`],
+    publish: true,
+  });
+  return { url: `https://${host}:5000`, ca: files.ca };
+}
+
+/**
+ * Starts (or reuses) a registry container on the test network under `alias` (the name the mirrors
+ * use), optionally published on a loopback port (for probes from this machine).
+ */
+export async function runAliased(
+  docker: Docker,
+  o: { name: string; image: string; alias: string; binds: string[]; publish: boolean },
+): Promise<void> {
+  const c = docker.getContainer(o.name);
   const info = await c.inspect().catch(() => undefined);
-  if (!info) {
+  if (!info)
     await docker.createContainer({
-      name,
-      Image: REGISTRY_IMAGE,
+      name: o.name,
+      Image: o.image,
       Labels: { [LABEL]: 'true' },
       ExposedPorts: { '5000/tcp': {} },
       HostConfig: {
-        Binds: [`${config}:/etc/docker/registry:ro`, `${paths.upstreamData}:/var/lib/registry:ro`],
+        Binds: o.binds,
         NetworkMode: NET.testNetwork,
-        PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(await freeLoopbackPort()) }] },
+        ...(o.publish
+          ? {
+              PortBindings: {
+                '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(await freeLoopbackPort()) }],
+              },
+            }
+          : {}),
       },
-      NetworkingConfig: { EndpointsConfig: { [NET.testNetwork]: { Aliases: [host] } } },
+      NetworkingConfig: { EndpointsConfig: { [NET.testNetwork]: { Aliases: [o.alias] } } },
     });
-  }
   if (!info?.State.Running) await c.start();
-  return { url: `https://${host}:5000`, ca: files.ca };
 }

@@ -15,7 +15,8 @@ import { buildTeamRegistryConfig } from '../app/team/registry-config.js';
 import { toYaml } from '../app/team/yaml.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WAIT_MS } from './deadline.js';
-import { LABEL, NET, TESTBED_DIR, UPSTREAM, paths } from './layout.js';
+import { NET, TESTBED_DIR, UPSTREAM, paths } from './layout.js';
+import { runAliased } from './stand-ins.js';
 import { ensureTlsMaterial, serverCertFor } from './tls.js';
 import { freeLoopbackPort } from './upstream.js';
 
@@ -112,19 +113,13 @@ export async function startTeamMirror(docker: Docker, image: string, replicas = 
   const names: string[] = [];
   for (let i = 1; i <= replicas; i++) {
     const name = `drpc-tb-${id}-${i}`;
-    await docker.createContainer({
+    await runAliased(docker, {
       name,
-      Image: image,
-      Labels: { [LABEL]: 'true' },
-      ExposedPorts: { '5000/tcp': {} },
-      HostConfig: {
-        Binds: [`${config}:/etc/distribution:ro`, `${store}:/var/lib/registry`],
-        NetworkMode: NET.testNetwork,
-        PortBindings: { '5000/tcp': [{ HostIp: '127.0.0.1', HostPort: String(await freeLoopbackPort()) }] },
-      },
-      NetworkingConfig: { EndpointsConfig: { [NET.testNetwork]: { Aliases: [host] } } },
+      image,
+      alias: host,
+      binds: [`${config}:/etc/distribution:ro`, `${store}:/var/lib/registry`],
+      publish: true,
     });
-    await docker.getContainer(name).start();
     names.push(name);
   }
   return { host, url: `https://${host}:5000`, ca: tls.ca, replicas: names, redis, username, password, store };

@@ -4,9 +4,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, tempDir, testbed, uniqueName } from '../../testbed/helpers.js';
+import { WAIT_MS } from '../../testbed/deadline.js';
+import { cliRunner, freePort, tempDir, testbed, uniqueName } from '../../testbed/helpers.js';
+import { httpPull } from '../../testbed/http-pull.js';
 import { readOwner } from '../owner/lock.js';
-import { runCli } from './run.js';
 
 function alive(pid: number): boolean {
   try {
@@ -17,32 +18,16 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Asks the mirror at `port` for an image (manifest, then its layers): it fetches and caches it. */
-async function pullOverHttp(port: number, repo: string): Promise<void> {
-  const base = `http://127.0.0.1:${port}/v2/${repo}`;
-  const res = await fetch(`${base}/manifests/latest`, {
-    headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
-  });
-  expect(res.status).toBe(200);
-  const manifest = (await res.json()) as { layers: Array<{ digest: string }> };
-  for (const layer of manifest.layers) {
-    const blob = await fetch(`${base}/blobs/${layer.digest}`);
-    expect(blob.status).toBe(200);
-    await blob.arrayBuffer();
-  }
-}
+/** Asks the mirror at `port` for an image (manifest, then every blob): it fetches and caches it. */
+const pullOverHttp = (port: number, repo: string) =>
+  httpPull(`http://127.0.0.1:${port}`, repo, 'latest', WAIT_MS);
 
 describe('drpc registries: a mirror per registry besides Docker Hub', () => {
   let home: string;
   let env: NodeJS.ProcessEnv;
   const keepers = new Set<number>();
   const name = uniqueName('drpc-reg');
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env });
-    return { code, out: out.join('\n'), err: err.join('\n'), json: () => JSON.parse(out.join('\n')) };
-  };
+  const run = cliRunner(() => env);
 
   beforeAll(async () => {
     home = tempDir('drpc-reg-');

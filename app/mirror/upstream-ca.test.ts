@@ -2,12 +2,13 @@
 // served over HTTPS with a certificate from the test bed's own CA. Without that CA the mirror cannot use
 // it and says why in words (offline, "not trusted … --upstream-ca"); a file that is not a CA is refused
 // and nothing is saved; with --upstream-ca the mirror pulls through it and the probe trusts it too.
+import { WAIT_MS } from '../../testbed/deadline.js';
+import { httpPull } from '../../testbed/http-pull.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, tempDir, testbed, testDocker, uniqueName } from '../../testbed/helpers.js';
+import { cliRunner, freePort, tempDir, testbed, testDocker, uniqueName } from '../../testbed/helpers.js';
 import { ensureTlsStandIn, removeStandIn } from '../../testbed/stand-ins.js';
-import { runCli } from '../cli/run.js';
 import { readCatalog } from './http.js';
 
 const HOST = 'team-mirror.drpc.test';
@@ -19,12 +20,7 @@ describe('an upstream behind a private CA (--upstream-ca)', () => {
   let ca: string;
   let port: number;
   const name = uniqueName('drpc-ca');
-  const run = async (...argv: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env });
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const run = cliRunner(() => env);
   const settingsFile = () => readFileSync(join(home, 'settings.json'), 'utf8');
 
   beforeAll(async () => {
@@ -87,17 +83,7 @@ describe('an upstream behind a private CA (--upstream-ca)', () => {
     expect(info.Config.Env).toContainEqual(
       expect.stringMatching(/^SSL_CERT_DIR=\/etc\/ssl\/certs:\/etc\/.+\/upstream-ca$/),
     );
-    const base = `http://127.0.0.1:${port}/v2/library/busybox`;
-    const res = await fetch(`${base}/manifests/latest`, {
-      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
-    });
-    expect(res.status).toBe(200);
-    const manifest = (await res.json()) as { layers: Array<{ digest: string }> };
-    for (const layer of manifest.layers) {
-      const blob = await fetch(`${base}/blobs/${layer.digest}`);
-      expect(blob.status).toBe(200);
-      await blob.arrayBuffer();
-    }
+    await httpPull(`http://127.0.0.1:${port}`, 'library/busybox', 'latest', WAIT_MS);
     await expect.poll(() => readCatalog(`http://127.0.0.1:${port}`)).toContain('library/busybox');
     // Unchanged settings leave it alone; "" takes the CA away again (and the mirror cannot use it).
     expect((await run('up', '--no-keeper')).out).toMatch(/^unchanged: running/);

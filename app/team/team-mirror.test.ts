@@ -2,8 +2,15 @@
 // running the config.yml `drpc team manifests` renders (TLS from the test bed's CA, htpasswd, one shared
 // store, Debian's redis-server as their blob-descriptor cache; testbed/team.ts), two laptops simulated
 // as two local mirrors (two homes, two ports) chained to it with --upstream-ca and the account.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, tempDir, testbed, testDocker, uniqueName } from '../../testbed/helpers.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  describeOnRegistry3,
+  freePort,
+  tempDir,
+  testbed,
+  testDocker,
+  uniqueName,
+} from '../../testbed/helpers.js';
 import { startTeamMirror, stopTeamMirror, type TeamMirror } from '../../testbed/team.js';
 import { upstreamRequests } from '../../testbed/upstream.js';
 import { runCli } from '../cli/run.js';
@@ -68,76 +75,71 @@ function laptop(team: () => TeamMirror, password?: string) {
 }
 
 const NAME = 'a team mirror (two replicas, shared store, redis) between laptops and Docker Hub';
-if (inject('testbed')?.mirrorImage !== 'registry:3')
-  describe(NAME, () =>
-    it('needs registry:3 on the test bed', (ctx) => ctx.skip('DRPC_REGISTRY=2 runs the suite on 2.8')),
-  );
-else
-  describe(NAME, () => {
-    const docker = testDocker();
-    let team: TeamMirror;
-    const a = laptop(() => team);
-    const b = laptop(() => team);
-    const wrong = laptop(() => team, 'not-the-password');
-    const hubBlobGets = async () =>
-      (await upstreamRequests(docker)).filter((r) => r.method === 'GET' && r.path.includes('/blobs/')).length;
+describeOnRegistry3(NAME, () => {
+  const docker = testDocker();
+  let team: TeamMirror;
+  const a = laptop(() => team);
+  const b = laptop(() => team);
+  const wrong = laptop(() => team, 'not-the-password');
+  const hubBlobGets = async () =>
+    (await upstreamRequests(docker)).filter((r) => r.method === 'GET' && r.path.includes('/blobs/')).length;
 
-    beforeAll(async () => {
-      team = await startTeamMirror(docker, testbed().mirrorImage);
-    });
-    afterAll(async () => {
-      for (const l of [a, b, wrong]) await l.run('rm');
-      if (team) await stopTeamMirror(docker, team);
-    });
-
-    it('laptop A pulls through the team mirror: Docker Hub sees each blob fetched', async () => {
-      const up = await a.up();
-      expect(up.code, up.err).toBe(0);
-      expect(up.out).toMatch(new RegExp(`online: pulling through from ${team.url}`));
-      const before = await hubBlobGets();
-      expect(await a.pull()).toEqual([200, 200]);
-      expect(await hubBlobGets()).toBeGreaterThan(before);
-    });
-
-    it('laptop B, with replica 1 killed, gets the same image from replica 2 with nothing fetched from Docker Hub', async () => {
-      // Wait until Docker Hub is quiet (the team mirror finished storing what A pulled).
-      let seen = -1;
-      await expect
-        .poll(
-          async () => {
-            const now = (await upstreamRequests(docker)).length;
-            const quiet = now === seen;
-            seen = now;
-            return quiet;
-          },
-          { interval: 500 },
-        )
-        .toBe(true);
-      await docker.getContainer(team.replicas[0]!).kill();
-      const before = (await upstreamRequests(docker)).length;
-      const up = await b.up();
-      expect(up.code, up.err).toBe(0);
-      expect(up.out).toMatch(/online: pulling through/);
-      expect(await b.pull()).toEqual([200, 200]);
-      // Nothing fetched: no blob, no manifest GET (what Docker Hub counts as a pull). A proxy asks the
-      // upstream whether a tag moved (a manifest HEAD, not counted) and pings /v2/; nothing else.
-      const hub = (await upstreamRequests(docker)).slice(before);
-      expect(
-        hub.filter((r) => !(r.path === '/v2/' || (r.method === 'HEAD' && r.path.includes('/manifests/')))),
-      ).toEqual([]);
-      // Served by replica 2, the only one running: its log has the pull.
-      const log = (await docker
-        .getContainer(team.replicas[1]!)
-        .logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
-      expect(log.toString('latin1')).toMatch(/GET \/v2\/library\/busybox\/manifests\/latest/);
-    });
-
-    it('a laptop with the wrong password: says the team mirror refused the account, serves its cache offline', async () => {
-      const up = await wrong.up();
-      expect(up.code, up.err).toBe(0);
-      expect(up.out).toMatch(
-        /offline: serving 0 cached repositories \(upstream: it refused the upstream credentials \(401\): check the account/,
-      );
-      for (const text of [up.out, up.err]) expect(text).not.toContain('not-the-password');
-    });
+  beforeAll(async () => {
+    team = await startTeamMirror(docker, testbed().mirrorImage);
   });
+  afterAll(async () => {
+    for (const l of [a, b, wrong]) await l.run('rm');
+    if (team) await stopTeamMirror(docker, team);
+  });
+
+  it('laptop A pulls through the team mirror: Docker Hub sees each blob fetched', async () => {
+    const up = await a.up();
+    expect(up.code, up.err).toBe(0);
+    expect(up.out).toMatch(new RegExp(`online: pulling through from ${team.url}`));
+    const before = await hubBlobGets();
+    expect(await a.pull()).toEqual([200, 200]);
+    expect(await hubBlobGets()).toBeGreaterThan(before);
+  });
+
+  it('laptop B, with replica 1 killed, gets the same image from replica 2 with nothing fetched from Docker Hub', async () => {
+    // Wait until Docker Hub is quiet (the team mirror finished storing what A pulled).
+    let seen = -1;
+    await expect
+      .poll(
+        async () => {
+          const now = (await upstreamRequests(docker)).length;
+          const quiet = now === seen;
+          seen = now;
+          return quiet;
+        },
+        { interval: 500 },
+      )
+      .toBe(true);
+    await docker.getContainer(team.replicas[0]!).kill();
+    const before = (await upstreamRequests(docker)).length;
+    const up = await b.up();
+    expect(up.code, up.err).toBe(0);
+    expect(up.out).toMatch(/online: pulling through/);
+    expect(await b.pull()).toEqual([200, 200]);
+    // Nothing fetched: no blob, no manifest GET (what Docker Hub counts as a pull). A proxy asks the
+    // upstream whether a tag moved (a manifest HEAD, not counted) and pings /v2/; nothing else.
+    const hub = (await upstreamRequests(docker)).slice(before);
+    expect(
+      hub.filter((r) => !(r.path === '/v2/' || (r.method === 'HEAD' && r.path.includes('/manifests/')))),
+    ).toEqual([]);
+    // Served by replica 2, the only one running: its log has the pull.
+    const log = (await docker
+      .getContainer(team.replicas[1]!)
+      .logs({ stdout: true, stderr: true, follow: false })) as unknown as Buffer;
+    expect(log.toString('latin1')).toMatch(/GET \/v2\/library\/busybox\/manifests\/latest/);
+  });
+
+  it('a laptop with the wrong password: says the team mirror refused the account, serves its cache offline', async () => {
+    const up = await wrong.up();
+    expect(up.code, up.err).toBe(0);
+    expect(up.out).toMatch(
+      /offline: serving 0 cached repositories \(upstream: it refused the upstream credentials \(401\): check the account/,
+    );
+    for (const text of [up.out, up.err]) expect(text).not.toContain('not-the-password');
+  });
+});

@@ -9,11 +9,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { freePort, tempDir, testbed, testDocker, uniqueName } from '../../../testbed/helpers.js';
+import { cliRunner, freePort, tempDir, testbed, testDocker, uniqueName } from '../../../testbed/helpers.js';
 import { paths } from '../../../testbed/layout.js';
 import { ensureStandIn, hostsFileFor, removeStandIn, standInRequests } from '../../../testbed/stand-ins.js';
 import { upstreamRequests, type UpstreamRequest } from '../../../testbed/upstream.js';
-import { runCli } from '../../cli/run.js';
 import { demuxLogs } from '../../docker/demux.js';
 
 const execFileP = promisify(execFile);
@@ -38,12 +37,7 @@ else
     let etcHosts: string;
     const mainName = uniqueName('drpc-ctr-reg');
     const namespaces: string[] = [];
-    const run = async (...argv: string[]) => {
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env });
-      return { code, out: out.join('\n'), err: err.join('\n') };
-    };
+    const run = cliRunner(() => env);
     /** ctr in a mount namespace of its own, where /etc/hosts names the stand-ins (root only). */
     const ctr = (ns: string, ...args: string[]) =>
       execFileP(
