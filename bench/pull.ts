@@ -6,7 +6,7 @@
 // Run: npm run bench -- pull [--cold N] [--warm N]   (as root; uses the test bed; DRPC_REGISTRY=3 for registry:3)
 import { createWriteStream, createReadStream, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setMirrors, engine } from '../testbed/dockerd.js';
 import { makeImage } from '../testbed/fixtures.js';
@@ -130,7 +130,7 @@ export async function benchPull(opts: { coldRuns?: number; warmRuns?: number } =
       rmSync(mirror.settings.dataDir, { recursive: true, force: true });
     }
   } finally {
-    rmSync(tar, { force: true });
+    rmSync(dirname(tar), { recursive: true, force: true });
     await setMirrors([]);
     await throttle.close();
     await removeLocalImages(docker, [REF]);
