@@ -1,12 +1,11 @@
 // One measurement of bench/scan.ts in a fresh process, so its peak memory (maxRSS) is this variant's
 // alone. Prints one JSON line. Started by bench/scan.ts:
-//   node --import tsx bench/scan-child.ts <variant> <storeDir> [pulls] [pullOffset]
+//   node --import tsx bench/scan-child.ts <variant> <storeDir> [pulls] [pullOffset] [repositories]
 import type Docker from 'dockerode';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { createScanner, type RefreshHint } from '../app/cache/scan/scanner.js';
@@ -19,6 +18,7 @@ import { CacheRuntime } from '../app/service/cache-runtime.js';
 import { CacheHistory } from '../app/service/history.js';
 import type { EngineHandle } from '../app/service/mirror-service.js';
 import { memoryStore } from '../app/settings/json-file.js';
+import { LoopMonitor, type LoopReport } from './loop-monitor.js';
 import { pullLogLines } from './pull-log.js';
 import { simulatePull } from './synthetic-store.js';
 
@@ -46,20 +46,13 @@ export interface ChildResult {
   wallMs: number;
   /** The scan's own durationMs (measured where it ran). */
   scanMs?: number;
-  /** Event-loop delay while measuring, blocking beyond the timer's resolution: max and p99 (ms). */
-  eld: { resolutionMs: number; maxMs: number; p99Ms: number; p50Ms: number; minMs: number };
   /**
-   * From a 1 ms ticker: the longest gap between two ticks, this thread's CPU time within that gap, and
-   * the most CPU time this thread spent between two ticks anywhere (the loop busy with our code).
+   * This thread's event loop while measuring (loop-monitor.ts): the delay a user feels
+   * (monitorEventLoopDelay, p50/p99/max) and the CPU-slice figure beside it, over the whole measurement
+   * and per phase (`start`, then what a variant marks: `first-report`, `report-after-pull-N`,
+   * `sample-N`, `full-scan`, `refresh-N`, `hinted-refresh-N`; waits between them count toward none).
    */
-  ticks: {
-    maxGapMs: number;
-    cpuInMaxGapMs: number;
-    maxBusyMs: number;
-    busiest: Array<[number, number]>;
-    /** maxBusyMs from each phase a variant marked on (`phase()`) to the next (`start`: before any). */
-    maxBusyByPhase: Record<string, number>;
-  };
+  loop: LoopReport;
   repositories?: number;
   blobCount?: number;
   /** Incremental: time of a refresh with nothing changed, then of each refresh after one pull. */
@@ -79,15 +72,18 @@ export interface ChildResult {
   appRefreshMs?: number[];
   appHints?: Array<string[] | null>;
   appReposRead?: string[][];
+  /** The app's hourly size sample: a summary refresh that looks everywhere (no hint), ms. */
+  appSampleMs?: number[];
 }
 
 const MB = 1024 * 1024;
-const RESOLUTION_MS = 2;
 
 interface Hooks {
   workerHeap?: () => Promise<number>;
-  /** From now on the ticker's figures count toward this phase. */
+  /** From now on the loop's figures count toward this phase (a new name each time). */
   phase: (name: string) => void;
+  /** Until the next phase, toward none (waits between the measured calls). */
+  pause: () => void;
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -98,60 +94,26 @@ async function measure(
   const rssBefore = process.memoryUsage.rss();
   let mainHeapPeak = 0;
   let workerHeapPeak = 0;
-  let phase = 'start';
-  const maxBusyByPhase: Record<string, number> = { start: 0 };
-  const hooks: Hooks = {
-    phase: (name) => {
-      phase = name;
-      maxBusyByPhase[name] = 0;
-    },
-  };
   let sampling = false;
-  // A 1 ms ticker beside the histogram: between two ticks it sees the wall time and this thread's own
-  // CPU time, which tells the loop running our code (CPU) from the thread waiting for a core (no CPU).
-  const cpu = () => {
-    const u = process.threadCpuUsage();
-    return (u.user + u.system) / 1000;
-  };
-  let ticks = 0;
-  let lastWall = performance.now();
-  let lastCpu = cpu();
-  let maxGap = 0;
-  let cpuInMaxGap = 0;
-  let maxBusy = 0;
-  /** Ticks with more than 3 ms of CPU: [ms since the start, CPU ms], to tell what they were. */
-  const busiest: Array<[number, number]> = [];
-  const started = performance.now();
-  const ticker = setInterval(() => {
-    const wall = performance.now();
-    const used = cpu();
-    const gap = wall - lastWall;
-    const busy = used - lastCpu;
-    if (gap > maxGap) [maxGap, cpuInMaxGap] = [gap, busy];
-    maxBusy = Math.max(maxBusy, busy);
-    maxBusyByPhase[phase] = Math.max(maxBusyByPhase[phase] ?? 0, busy);
-    if (busy > 3) busiest.push([Math.round(lastWall - started), Number(busy.toFixed(1))]);
-    [lastWall, lastCpu] = [wall, used];
-    if (++ticks % 5) return;
-    mainHeapPeak = Math.max(mainHeapPeak, getHeapStatistics().used_heap_size);
-    if (hooks.workerHeap && !sampling) {
-      sampling = true;
-      hooks.workerHeap().then(
-        (used) => ((workerHeapPeak = Math.max(workerHeapPeak, used)), (sampling = false)),
-        () => (sampling = false),
-      );
-    }
-  }, 1);
-  const eld = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  eld.enable();
+  const hooks: Hooks = { phase: (name) => monitor.phase(name), pause: () => monitor.pause() };
+  const monitor = new LoopMonitor('start', {
+    everyTicks: 5,
+    onTick: () => {
+      mainHeapPeak = Math.max(mainHeapPeak, getHeapStatistics().used_heap_size);
+      if (hooks.workerHeap && !sampling) {
+        sampling = true;
+        hooks.workerHeap().then(
+          (used) => ((workerHeapPeak = Math.max(workerHeapPeak, used)), (sampling = false)),
+          () => (sampling = false),
+        );
+      }
+    },
+  });
   const t0 = performance.now();
   const extra = await fn(hooks);
   const wallMs = performance.now() - t0;
-  eld.disable();
-  clearInterval(ticker);
+  const loop = monitor.stop();
   mainHeapPeak = Math.max(mainHeapPeak, getHeapStatistics().used_heap_size);
-  // The histogram holds the full interval between two timer turns: blocking = that minus the resolution.
-  const beyond = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
   return {
     variant,
     rssBeforeMb: rssBefore / MB,
@@ -159,20 +121,7 @@ async function measure(
     mainHeapPeakMb: mainHeapPeak / MB,
     ...(workerHeapPeak ? { workerHeapPeakMb: workerHeapPeak / MB } : {}),
     wallMs,
-    eld: {
-      resolutionMs: RESOLUTION_MS,
-      maxMs: beyond(eld.max),
-      p99Ms: beyond(eld.percentile(99)),
-      p50Ms: beyond(eld.percentile(50)),
-      minMs: beyond(eld.min),
-    },
-    ticks: {
-      maxGapMs: maxGap,
-      cpuInMaxGapMs: cpuInMaxGap,
-      maxBusyMs: maxBusy,
-      busiest: busiest.sort((a, b) => b[1] - a[1]).slice(0, 5),
-      maxBusyByPhase,
-    },
+    loop,
     ...extra,
   };
 }
@@ -186,14 +135,23 @@ async function incremental(
   dir: string,
   pulls: number,
   offset: number,
+  repos: number,
   refresh: (hint?: RefreshHint) => Promise<{ work: { repositoriesRead: string[] } }>,
+  hooks: Hooks,
 ) {
+  hooks.phase('full-scan');
   await refresh(); // the full scan that warms the scanner
+  hooks.pause();
   await sleep(150); // past the racy window: the next refreshes trust what the full scan saw
+  let n = 0;
   const timed = async (hint?: RefreshHint) => {
+    // Each refresh its own phase: `refresh-` without a hint, `hinted-refresh-` with one.
+    hooks.phase(`${hint ? 'hinted-refresh' : 'refresh'}-${n++}`);
     const t0 = performance.now();
     const r = await refresh(hint);
-    return [performance.now() - t0, r.work.repositoriesRead] as const;
+    const ms = performance.now() - t0;
+    hooks.pause();
+    return [ms, r.work.repositoriesRead] as const;
   };
   const noopMs: number[] = [];
   const noopHintedMs: number[] = [];
@@ -207,13 +165,13 @@ async function incremental(
   const pullHintedReposRead: string[][] = [];
   for (let i = 0; i < pulls; i++) {
     // library/app-<multiple of 5>: plain, non-nested repositories of the generated store.
-    const plain = `library/app-${((offset + i) * 10) % 2000}`;
+    const plain = `library/app-${((offset + i) * 10) % repos}`;
     simulatePull(dir, plain, `pulled-${process.pid}-${i}`);
     const [ms, read] = await timed();
     pullMs.push(ms);
     pullReposRead.push([...read]);
     await sleep(150);
-    const hinted = `library/app-${((offset + i) * 10 + 5) % 2000}`;
+    const hinted = `library/app-${((offset + i) * 10 + 5) % repos}`;
     simulatePull(dir, hinted, `pulled-${process.pid}-${i}`);
     const [hms, hread] = await timed({ repositories: [hinted] });
     pullHintedMs.push(hms);
@@ -231,7 +189,7 @@ async function incremental(
  * timed. Between pulls the CacheService's clock moves on past the hint's hold (15 s), so each report
  * follows one pull, as the benchmark asks, without waiting 15 s.
  */
-async function appReport(dir: string, pulls: number, offset: number, hooks: Hooks) {
+async function appReport(dir: string, pulls: number, offset: number, repos: number, hooks: Hooks) {
   const settings = { ...defaultMirrorSettings({ DRPC_HOME: tmpdir() }), dataDir: dirname(dir) };
   if (mirrorDirs(settings).data !== dir) throw new Error(`the store must be <dataDir>/data: ${dir}`);
   const state = mkdtempSync(join(tmpdir(), 'drpc-bench-app-'));
@@ -284,19 +242,23 @@ async function appReport(dir: string, pulls: number, offset: number, hooks: Hook
   const appRefreshMs: number[] = [];
   const appHints: Array<string[] | null> = [];
   const appReposRead: string[][] = [];
+  const appSampleMs: number[] = [];
   try {
+    hooks.phase('first-report');
     await runtime.report(); // the first look: a full scan on the worker
+    hooks.pause();
     await sleep(150); // past the racy window
-    hooks.phase('pulls');
     for (let i = 0; i < pulls; i++) {
-      const repository = `library/app-${((offset + i) * 10) % 2000}`;
+      const repository = `library/app-${((offset + i) * 10) % repos}`;
       const tag = `app-pulled-${process.pid}-${i}`;
       const image = simulatePull(dir, repository, tag);
       cache.tracker.ingest(pullLogLines(repository, tag, image));
       await cache.tracker.flush();
+      hooks.phase(`report-after-pull-${i}`);
       const t0 = performance.now();
       const report = await runtime.report();
       appReportMs.push(performance.now() - t0);
+      hooks.pause();
       const seen = report.repositories.find((r) => r.name === repository)?.tags.some((t) => t.name === tag);
       if (!seen) throw new Error(`the report after the pull does not show ${repository}:${tag}`);
       const last = refreshes.at(-1)!;
@@ -306,16 +268,31 @@ async function appReport(dir: string, pulls: number, offset: number, hooks: Hook
       await sleep(150);
       skew += 20_000; // past the hold: the next report follows the next pull only
     }
+    // The hourly size sample (CacheRuntime's `sample`): a refresh of the summary that looks everywhere.
+    for (let i = 0; i < 3; i++) {
+      hooks.phase(`sample-${i}`);
+      const t0 = performance.now();
+      await cache.summary({ whole: true });
+      appSampleMs.push(performance.now() - t0);
+      hooks.pause();
+      await sleep(150);
+    }
   } finally {
     runtime.stop();
     await cache.tracker.stop();
     await cache.close();
     rmSync(state, { recursive: true, force: true });
   }
-  return { appReportMs, appRefreshMs, appHints, appReposRead };
+  return { appReportMs, appRefreshMs, appHints, appReposRead, appSampleMs };
 }
 
-export async function run(variant: Variant, dir: string, pulls = 5, offset = 0): Promise<ChildResult> {
+export async function run(
+  variant: Variant,
+  dir: string,
+  pulls = 5,
+  offset = 0,
+  repos = 2000,
+): Promise<ChildResult> {
   switch (variant) {
     case 'idle':
       // The floor: this process with nothing to do, and the event-loop jitter of a loaded machine.
@@ -342,33 +319,45 @@ export async function run(variant: Variant, dir: string, pulls = 5, offset = 0):
         return { scanMs: s.durationMs, repositories: s.repositories.length, blobCount: s.blobCount };
       });
     case 'incremental-in-process':
-      return measure(variant, async () => {
+      return measure(variant, async (hooks) => {
         const scanner = createScanner(dir);
-        return incremental(dir, pulls, offset, (hint) => scanner.refresh(hint));
+        return incremental(dir, pulls, offset, repos, (hint) => scanner.refresh(hint), hooks);
       });
     case 'incremental-worker-full':
     case 'incremental-worker-summary':
-      return measure(variant, async () => {
+      return measure(variant, async (hooks) => {
         const scanner = createWorkerScanner(dir);
         try {
-          return await incremental(dir, pulls, offset, (hint) =>
-            variant === 'incremental-worker-full' ? scanner.refresh(hint) : scanner.refreshSummary(hint),
+          return await incremental(
+            dir,
+            pulls,
+            offset,
+            repos,
+            (hint) =>
+              variant === 'incremental-worker-full' ? scanner.refresh(hint) : scanner.refreshSummary(hint),
+            hooks,
           );
         } finally {
           await scanner.close();
         }
       });
     case 'app-report':
-      return measure(variant, (hooks) => appReport(dir, pulls, offset, hooks));
+      return measure(variant, (hooks) => appReport(dir, pulls, offset, repos, hooks));
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [variant, dir, pulls, offset] = process.argv.slice(2);
+  const [variant, dir, pulls, offset, repos] = process.argv.slice(2);
   if (!variant || !dir) {
-    console.error('usage: scan-child.ts <variant> <storeDir> [pulls] [pullOffset]');
+    console.error('usage: scan-child.ts <variant> <storeDir> [pulls] [pullOffset] [repositories]');
     process.exit(2);
   }
-  const result = await run(variant as Variant, dir, Number(pulls ?? 5), Number(offset ?? 0));
+  const result = await run(
+    variant as Variant,
+    dir,
+    Number(pulls ?? 5),
+    Number(offset ?? 0),
+    Number(repos ?? 2000),
+  );
   process.stdout.write(JSON.stringify(result) + '\n');
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdirSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export interface SyntheticOptions {
   repositories: number;
@@ -35,6 +36,74 @@ export interface SyntheticStore {
   blobSizes: Map<string, number>;
   blobBytes: number;
   ms: number;
+}
+
+/**
+ * The benchmarks' store by default: 2,000 repositories of 5 tags, 7 blobs per image (manifest, config, 5
+ * layers), the first layer from a pool of 50 shared bases: 60,050 blobs. At 10,000 repositories, 300,050.
+ */
+export const DEFAULT_STORE: SyntheticOptions = {
+  repositories: 2000,
+  tagsPerRepo: 5,
+  blobsPerImage: 7,
+  sharedBasePool: 50,
+  seed: 1,
+};
+
+/** Blobs a generated store holds: per image its manifest, config and own layers, plus the shared bases. */
+export function expectedBlobs(o: SyntheticOptions): number {
+  const layers = Math.max(1, o.blobsPerImage - 2);
+  const platforms = (r: number) =>
+    o.multiPlatformEvery && r % o.multiPlatformEvery === o.multiPlatformEvery - 1 ? 2 : 1;
+  let n = 0;
+  for (let r = 0; r < o.repositories; r++) {
+    const p = platforms(r);
+    // Per tag: each platform's manifest, config and layers after the first, plus the index if several.
+    n += o.tagsPerRepo * (p * (2 + layers - 1) + (p > 1 ? 1 : 0));
+  }
+  return n + Math.max(1, o.sharedBasePool);
+}
+
+/** The store options every benchmark that generates a store takes, with their lower bounds. */
+const STORE_FLAGS = {
+  repos: { key: 'repositories', min: 1 },
+  tags: { key: 'tagsPerRepo', min: 1 },
+  'blobs-per-image': { key: 'blobsPerImage', min: 3 },
+  'base-pool': { key: 'sharedBasePool', min: 1 },
+  seed: { key: 'seed', min: 0 },
+  'multi-platform-every': { key: 'multiPlatformEvery', min: 0 },
+} as const satisfies Record<string, { key: keyof SyntheticOptions; min: number }>;
+
+/**
+ * A benchmark's command line: the store's size (`--repos N`, `--tags N`, `--blobs-per-image N`,
+ * `--base-pool N`, `--seed N`, `--multi-platform-every N`, each a whole number) over `defaults`, and the
+ * benchmark's own options (`own`, node:util parseArgs's form). Anything else is refused, by name.
+ */
+export function parseBenchArgs<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  defaults: SyntheticOptions = DEFAULT_STORE,
+  own: O = {} as O,
+): { store: SyntheticOptions; values: Record<string, string | boolean | undefined> } {
+  const storeOptions = Object.fromEntries(
+    Object.keys(STORE_FLAGS).map((flag) => [flag, { type: 'string' as const }]),
+  );
+  const values = parseArgs({
+    args,
+    options: { ...storeOptions, ...own },
+    strict: true,
+    allowPositionals: false,
+  }).values as Record<string, string | boolean | undefined>;
+  const store: SyntheticOptions = { ...defaults };
+  for (const [flag, { key, min }] of Object.entries(STORE_FLAGS)) {
+    const raw = values[flag];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (typeof raw !== 'string' || !/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min)
+      throw new RangeError(`--${flag} must be a whole number of at least ${min}, not ${JSON.stringify(raw)}`);
+    store[key] = n;
+  }
+  for (const flag of Object.keys(STORE_FLAGS)) delete values[flag];
+  return { store, values };
 }
 
 const MEDIA = {
