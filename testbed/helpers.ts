@@ -175,3 +175,13 @@ export function describeOnRegistry3(name: string, fn: () => void): void {
         ctx.skip('the suite runs on registry 2.8 (DRPC_REGISTRY=2)')),
     );
 }
+
+/** Whether a process (a keeper, an owner) still runs. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

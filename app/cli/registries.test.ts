@@ -5,18 +5,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WAIT_MS } from '../../testbed/deadline.js';
-import { cliRunner, freePort, tempDir, testbed, uniqueName } from '../../testbed/helpers.js';
+import { alive, cliRunner, freePort, tempDir, testbed, uniqueName } from '../../testbed/helpers.js';
 import { httpPull } from '../../testbed/http-pull.js';
 import { readOwner } from '../owner/lock.js';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Asks the mirror at `port` for an image (manifest, then every blob): it fetches and caches it. */
 const pullOverHttp = (port: number, repo: string) =>

@@ -385,7 +385,11 @@ export class Mirror {
     previousRestartCount?: number,
   ): Promise<MirrorStatus> {
     const info = await this.inspect();
-    const image = await chosenImage(this.docker, this.settings.image);
+    // The container runs the settings' image (the usual case): no image lookups on every status.
+    const image =
+      info?.Config.Image === this.settings.image
+        ? this.settings.image
+        : await chosenImage(this.docker, this.settings.image);
     if (!info) {
       if (!(await hasImage(this.docker, image))) {
         return {

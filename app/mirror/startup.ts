@@ -175,7 +175,8 @@ export function upstreamProbe(
     settings.upstreamCaFile ? readFile(settings.upstreamCaFile, 'utf8').catch(() => undefined) : undefined;
   if (explicitUrl) return async () => probeUpstream(explicitUrl, timeoutMs, await ca(), credentials);
   return async () => {
-    const direct = await probeUpstream(settings.upstreamUrl, timeoutMs, await ca(), credentials);
+    const caText = await ca();
+    const direct = await probeUpstream(settings.upstreamUrl, timeoutMs, caText, credentials);
     if (direct.reachable || !settings.network || !UNRESOLVED.has(direct.reason ?? '')) return direct;
     const url = new URL(settings.upstreamUrl);
     const port = url.port || (url.protocol === 'https:' ? '443' : '80');
@@ -186,7 +187,7 @@ export function upstreamProbe(
     const published = info.NetworkSettings.Ports?.[`${port}/tcp`]?.[0]?.HostPort;
     const ip = info.NetworkSettings.Networks?.[settings.network]?.IPAddress;
     const via = published ? `127.0.0.1:${published}` : ip ? `${ip}:${port}` : undefined;
-    return via ? probeUpstream(`${url.protocol}//${via}`, timeoutMs, await ca(), credentials) : direct;
+    return via ? probeUpstream(`${url.protocol}//${via}`, timeoutMs, caText, credentials) : direct;
   };
 }
 

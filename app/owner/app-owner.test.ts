@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setMirrors } from '../../testbed/dockerd.js';
-import { pull, pullAll, tempDir, testbed, testDocker, testMirrorSettings } from '../../testbed/helpers.js';
+import {
+  alive,
+  pull,
+  pullAll,
+  tempDir,
+  testbed,
+  testDocker,
+  testMirrorSettings,
+} from '../../testbed/helpers.js';
 import { composeCore, type Core } from '../core/compose.js';
 import { settingsFileAt } from '../core/settings.js';
 import type { ServiceLogger } from '../service/types.js';
@@ -22,15 +30,6 @@ import { readOwner } from './lock.js';
 const execFileP = promisify(execFile);
 const DRPC = new URL('../../bin/drpc.js', import.meta.url).pathname;
 const quiet: ServiceLogger = { info: () => {}, warn: () => {}, error: () => {} };
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('the app owns the mirror', () => {
   const docker = testDocker();

@@ -26,7 +26,7 @@ import type { MirrorSettings } from '../mirror/settings.js';
 import { jsonFileStore } from '../settings/json-file.js';
 import { saveMirrorSettings } from '../settings/mirror-settings-store.js';
 import { readOwner } from './lock.js';
-import { testbed } from '../../testbed/helpers.js';
+import { alive, testbed } from '../../testbed/helpers.js';
 
 const execFileP = promisify(execFile);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -64,15 +64,6 @@ async function until(fn: () => Promise<unknown>, timeoutMs: number): Promise<num
   const t0 = Date.now();
   await vi.waitFor(fn, { timeout: timeoutMs, interval: 250 });
   return Date.now() - t0;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('the mirror opened and kept from the command line', () => {

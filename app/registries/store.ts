@@ -58,12 +58,13 @@ export function registryStore(
     },
     async write(value) {
       const mirror = (value as { mirror?: Partial<MirrorSettings> }).mirror ?? {};
-      const current = await entry();
       const list = await loadRegistries(store);
+      const current = findRegistry(list, host);
+      if (!current) throw notListed(host);
       await saveRegistries(
         store,
         list.map((e) =>
-          e.host === current.host
+          e === current
             ? {
                 ...e,
                 ...(mirror.port !== undefined ? { port: mirror.port } : {}),
